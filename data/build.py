@@ -1,0 +1,239 @@
+"""Build data/promo-filter.jsonl from the hand-written pieces in data/sources/.
+
+Each article in sources/articles-*.jsonl becomes one document. Most documents
+get junk the way scraping sites add it: a tail (teasers, ads and their calls to
+action, disclaimers, bios, newsletter prompts), furniture at the top (bylines,
+tags, price widgets, countdown banners) and inserts between paragraphs (chart
+credits, "Read more:" links, promo links, other stories' lead paragraphs).
+About a fifth stay clean. Teasers are also made from the headlines and leads of
+other articles, as sites do. Junk units and articles are split into train and
+test by the same id hash, so test documents carry only junk the model never saw.
+
+Usage: python data/build.py  (deterministic; rewrites data/promo-filter.jsonl)
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from filter.data import document_record, split_of  # noqa: E402
+from filter.labels import Label  # noqa: E402
+
+SEED = "promo-filter-1"
+OUT = HERE / "promo-filter.jsonl"
+CLEAN_SHARE = 0.22
+TOP_SHARE = 0.38
+MIDDLE_SHARE = 0.45
+TAIL_SHARE = 0.85
+
+TOP_KINDS = ["byline", "byline", "metadata", "tags", "nav", "share", "price", "bio", "disclaimer", "announcement", "countdown", "video"]
+MIDDLE_KINDS = ["credit", "credit", "credit", "teaser:prefixed", "teaser:derived-prefixed", "ad:promo_link", "lead-block",
+                "video", "newsletter", "social", "metadata", "ad:short_ad", "widget"]
+TAIL_BLOCKS = ["teaser-list", "truncated", "ad+cta", "boiler-chain", "boiler-chain", "cta", "summaries", "ad"]
+BOILER_TAIL = ["disclaimer", "disclosure", "bio", "newsletter", "social", "tags", "copyright", "url", "nav", "share",
+               "announcement", "cookie", "metadata", "byline", "credit"]
+PREFIXES = ["Read more:", "Related:", "Also Read:", "READ MORE:", "See also:", "Related Reading:", "More:",
+            "Recommended:", "You may also like:", "ALSO READ:", "Read also:", "RELATED:", "Must read:", "Trending:"]
+ELLIPSES = ["..", "..", "…", "...", " ...", "…", "[…]"]
+COINS = ["BTC", "ETH", "SOL", "XRP", "BNB", "DOGE", "ADA", "TRX", "AVAX", "LINK", "TON", "SHIB", "DOT", "LTC", "NEAR",
+         "UNI", "APT", "ARB", "OP", "PEPE", "SUI", "ATOM", "XLM", "FIL", "HBAR", "ICP", "INJ", "RNDR", "TIA", "SEI"]
+
+
+def unit_split(unit: dict) -> str:
+    return split_of("unit:" + "\n".join(unit["lines"]))
+
+
+def load_sources():
+    articles, units = [], defaultdict(lambda: defaultdict(list))
+    for path in sorted((HERE / "sources").glob("articles-*.jsonl")):
+        articles += [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    for path in sorted((HERE / "sources").glob("junk-*.jsonl")):
+        for line in path.open(encoding="utf-8"):
+            if line.strip():
+                unit = json.loads(line)
+                units[unit_split(unit)][(unit["label"], unit["kind"])].append(unit)
+    return articles, units
+
+
+class Composer:
+    """Adds junk to one article; everything it draws comes from the article's own split."""
+
+    def __init__(self, article, pool, others, rng):
+        self.article, self.pool, self.others, self.rng = article, pool, others, rng
+
+    def unit(self, label: str, kind: str | None = None) -> list[tuple[str, Label]]:
+        keys = [k for k in self.pool if k[0] == label and (kind is None or k[1] == kind)]
+        if not keys:
+            keys = [k for k in self.pool if k[0] == label]
+        unit = self.rng.choice(self.pool[self.rng.choice(keys)])
+        return [(text, Label(label)) for text in unit["lines"]]
+
+    def kind(self, name: str) -> list[tuple[str, Label]]:
+        if name == "countdown":
+            return self.unit("ad", "countdown")
+        if name == "widget":
+            return self.price_widget()
+        if name == "lead-block":
+            return self.lead_block()
+        if name == "teaser:derived-prefixed":
+            return [(f"{self.rng.choice(PREFIXES)} {self.headline(self.other())}", Label.TEASER)]
+        if ":" in name:
+            label, kind = name.split(":")
+            return self.unit(label, kind)
+        return self.unit("boilerplate", name)
+
+    # Teasers made from other articles of the same split.
+    def other(self):
+        same = [a for a in self.others if a["domain"] == self.article["domain"]]
+        return self.rng.choice(same if same and self.rng.random() < 0.7 else self.others)
+
+    @staticmethod
+    def headline(article) -> str:
+        return article["lines"][0].lstrip("# ").strip()
+
+    @staticmethod
+    def lead(article) -> list[str]:
+        return [l for l in article["lines"][1:] if len(l) > 80 and not l.startswith(("#", "-", "•"))] or article["lines"][:1]
+
+    def truncate(self, text: str) -> str:
+        words = text.split()
+        if len(words) < 6:
+            return text + self.rng.choice(ELLIPSES)
+        cut = self.rng.randint(5, min(len(words) - 1, 24))
+        return " ".join(words[:cut]).rstrip(",;:") + self.rng.choice(ELLIPSES)
+
+    def lead_block(self) -> list[tuple[str, Label]]:
+        paragraphs = self.lead(self.other())[: self.rng.randint(1, 3)]
+        lines = paragraphs[:-1] + [self.truncate(paragraphs[-1])]
+        return [(line, Label.TEASER) for line in lines]
+
+    def teaser_list(self) -> list[tuple[str, Label]]:
+        if self.rng.random() < 0.3:
+            out = self.unit("teaser", "related_list")
+        else:
+            out = [(self.headline(self.other()), Label.TEASER) for _ in range(self.rng.randint(2, 8))]
+        if self.rng.random() < 0.3:
+            out.insert(0, (self.rng.choice(["Related", "Related News", "More News", "Read Next", "Latest", "You May Also Like", "Recommended Stories", "Trending Now"]), Label.BOILERPLATE))
+        return out
+
+    def truncated(self) -> list[tuple[str, Label]]:
+        out = []
+        for _ in range(self.rng.randint(1, 4)):
+            source = self.rng.choice([self.headline(self.other()), self.lead(self.other())[0]])
+            out.append((self.truncate(source), Label.TEASER))
+        if self.rng.random() < 0.3:
+            out += self.unit("teaser", "truncated")
+        return out
+
+    def summaries(self) -> list[tuple[str, Label]]:
+        out = []
+        for _ in range(self.rng.randint(2, 6)):
+            first = re.split(r"(?<=[.!?])\s+", self.lead(self.other())[0])[0]
+            out.append((first, Label.TEASER))
+        return out
+
+    def price_widget(self) -> list[tuple[str, Label]]:
+        rng, out = self.rng, []
+        style = rng.randrange(4)
+        for coin in rng.sample(COINS, rng.randint(4, min(len(COINS), 24))):
+            price = 10 ** rng.uniform(-5, 5)
+            shown = f"${price:,.2f}" if price >= 1 else f"${price:.6f}"
+            change = f"{rng.uniform(-12, 12):+.2f}%"
+            if style == 0:
+                out.append(shown)
+            elif style == 1:
+                out += [coin, shown]
+            elif style == 2:
+                out.append(f"{coin} {shown} {change}")
+            else:
+                out += [shown, change]
+        if rng.random() < 0.5:
+            out.insert(0, rng.choice(["Coin Prices", "Markets", "Price Ticker", "Live Prices", "Top Coins"]))
+        return [(line, Label.BOILERPLATE) for line in out]
+
+    def tail(self) -> list[tuple[str, Label]]:
+        out = []
+        for block in self.rng.sample(TAIL_BLOCKS, self.rng.randint(1, 4)):
+            if block == "teaser-list":
+                out += self.teaser_list()
+            elif block == "truncated":
+                out += self.truncated()
+            elif block == "summaries":
+                out += self.summaries()
+            elif block == "ad+cta":
+                out += self.unit("ad") + (self.unit("cta") if self.rng.random() < 0.7 else [])
+            elif block == "ad":
+                out += self.unit("ad")
+            elif block == "cta":
+                out += self.unit("cta")
+            else:
+                for kind in self.rng.sample(BOILER_TAIL, self.rng.randint(1, 4)):
+                    out += self.unit("boilerplate", kind)
+        return out
+
+    def compose(self) -> list[tuple[str, Label]]:
+        rng = self.rng
+        body = [(line, Label.EDITORIAL) for line in self.article["lines"]]
+        if rng.random() < CLEAN_SHARE:
+            return body
+        doc = list(body)
+        if rng.random() < MIDDLE_SHARE and len(body) > 3:
+            for _ in range(rng.randint(1, 3)):
+                at = rng.randint(2, len(doc) - 1)
+                doc[at:at] = self.kind(rng.choice(MIDDLE_KINDS))
+        if rng.random() < TOP_SHARE:
+            top = [x for _ in range(rng.randint(1, 3)) for x in self.kind(rng.choice(TOP_KINDS))]
+            at = 1 if body[0][0].startswith("#") and rng.random() < 0.6 else 0
+            doc[at:at] = top
+        if rng.random() < TAIL_SHARE or doc == body:
+            doc += self.tail()
+        return doc
+
+
+def layout(lines: list[tuple[str, Label]], rng) -> tuple[list[str], list[Label | None]]:
+    """Lay lines out with the blank-line habit of a site: none, one between lines, or mixed."""
+    style = rng.choices(["tight", "blank", "mixed"], [0.35, 0.5, 0.15])[0]
+    texts, labels = [], []
+    for i, (text, label) in enumerate(lines):
+        if i and (style == "blank" or (style == "mixed" and rng.random() < 0.5)):
+            texts.append("")
+            labels.append(None)
+        texts.append(text)
+        labels.append(label)
+    return texts, labels
+
+
+def main() -> None:
+    articles, units = load_sources()
+    by_split = defaultdict(list)
+    for article in articles:
+        by_split[split_of(article["id"])].append(article)
+    stats, hard = Counter(), 0
+    with OUT.open("w", encoding="utf-8") as fh:
+        for article in articles:
+            split = split_of(article["id"])
+            rng = random.Random(f"{SEED}:{article['id']}")
+            others = [a for a in by_split[split] if a["id"] != article["id"]]
+            lines = Composer(article, units[split], others, rng).compose()
+            texts, labels = layout(lines, rng)
+            record = document_record(article["id"], article["domain"], texts, labels)
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            stats.update(label.value for label in labels if label)
+            stats["documents"] += 1
+            stats["clean documents"] += all(l in (None, Label.EDITORIAL) for l in labels)
+            hard += len(article.get("hard", []))
+    stats["hard editorial lines"] = hard
+    print(json.dumps(dict(stats), indent=1))
+    print("sha256", hashlib.sha256(OUT.read_bytes()).hexdigest())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""Cleaning: classify every line of a document, then keep the editorial ones byte for byte.
+
+The pipeline reads in three steps: split the document into lines (segment),
+score every non-blank line in context (model), rebuild the text from the lines
+that stay (segment.join_lines). Glued junk, a junk sentence stuck to the end of
+an editorial line, is cut at a sentence boundary when the model scores every
+sentence after the cut as junk.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from .labels import JUNK_LABELS, LABELS, Label
+from .segment import Line, glued_boundaries, join_lines, sentence_starts, split_lines
+
+#: Glued pieces are cut only when their junk score clears the threshold by this margin.
+GLUE_MARGIN = 0.05
+#: Only the last sentences of a line are candidates for glued junk.
+GLUE_MAX_PIECES = 8
+#: Documents scored per model call in clean_many.
+BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to clean. ``threshold`` None means the model's own; ``keep`` lists junk labels to keep."""
+
+    threshold: float | None = None
+    keep: frozenset[Label] = field(default_factory=frozenset)
+    split_glued: bool = True
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """The decision on one non-blank line of a document."""
+
+    line: int  # index among all lines of the document, blank ones included
+    text: str
+    label: Label
+    score: float  # probability of the label
+    junk: float  # probability that the line is junk of any kind
+    kept: bool
+    reason: str = ""
+    cut_at: int | None = None  # glued junk: the line keeps text[:cut_at]
+    cut_label: Label | None = None
+    cut_score: float | None = None
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["label"] = self.label.value
+        out["cut_label"] = self.cut_label.value if self.cut_label else None
+        out["score"] = round(self.score, 4)
+        out["junk"] = round(self.junk, 4)
+        if self.cut_score is not None:
+            out["cut_score"] = round(self.cut_score, 4)
+        return out
+
+
+class Cleaner:
+    """Removes ads, teasers, calls to action and boilerplate from scraped articles.
+
+    >>> cleaner = Cleaner.load()
+    >>> cleaner.clean("Bitcoin rose 3% on Monday as ETF inflows returned.\\nJoin Now")
+    'Bitcoin rose 3% on Monday as ETF inflows returned.'
+    """
+
+    def __init__(self, bundle: dict, card: dict, options: Options = Options()):
+        self.model = bundle["model"]
+        self.punkt = bundle.get("punkt")
+        self.card = card
+        self.options = options
+        self._explainer = None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, trusted: bool = False, options: Options | None = None) -> "Cleaner":
+        """Load the shipped model, or a model file (or its directory) you trust."""
+        from .store import load
+
+        bundle, card = load(path, trusted=trusted)
+        return cls(bundle, card, options or Options())
+
+    def with_options(self, **changes) -> "Cleaner":
+        """A cleaner sharing this model with some options changed."""
+        other = Cleaner.__new__(Cleaner)
+        other.__dict__.update(self.__dict__)
+        other.options = replace(self.options, **changes)
+        return other
+
+    @property
+    def threshold(self) -> float:
+        return self.options.threshold if self.options.threshold is not None else float(self.model.threshold_)
+
+    # -- public API -------------------------------------------------------
+    def clean(self, text: str) -> str:
+        """Return the document without its junk lines; a document with no junk comes back unchanged."""
+        return next(self.clean_many([text]))
+
+    def classify(self, text: str) -> list[LineResult]:
+        """Label every non-blank line of a document, with its score and the reason for it."""
+        return self._decide([text], explain=True)[0][1]
+
+    def clean_many(self, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[str]:
+        """Clean documents lazily, scoring them in batches; yields one cleaned text per input."""
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) >= batch_size:
+                yield from self._clean_batch(batch)
+                batch = []
+        if batch:
+            yield from self._clean_batch(batch)
+
+    def classify_many(self, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[list[LineResult]]:
+        """classify() for many documents, in batches."""
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) >= batch_size:
+                yield from (results for _, results in self._decide(batch, explain=True))
+                batch = []
+        if batch:
+            yield from (results for _, results in self._decide(batch, explain=True))
+
+    # -- pipeline ---------------------------------------------------------
+    def _clean_batch(self, texts: list[str]) -> list[str]:
+        out = []
+        for text, (lines, results) in zip(texts, self._decide(texts, explain=False)):
+            out.append(rebuild(text, lines, results))
+        return out
+
+    def _decide(self, texts: list[str], explain: bool) -> list[tuple[list[Line], list[LineResult]]]:
+        documents = [split_lines(text) for text in texts]
+        nonblank = [[i for i, line in enumerate(lines) if not line.is_blank] for lines in documents]
+        scored = self.model.score([[lines[i].text for i in idx] for lines, idx in zip(documents, nonblank)])
+        decided = []
+        for lines, idx, doc_scores in zip(documents, nonblank, scored):
+            results = [self._result(i, lines[i].text, row) for i, row in zip(idx, doc_scores.proba)]
+            decided.append((lines, results))
+        if self.options.split_glued:
+            self._cut_glued(decided)
+        if explain:
+            from .explain import Explainer
+
+            if self._explainer is None:
+                self._explainer = Explainer(self.model)
+            decided = [
+                (lines, self._explainer.annotate(results, doc_scores))
+                for (lines, results), doc_scores in zip(decided, scored)
+            ]
+        return decided
+
+    def _result(self, index: int, text: str, proba: np.ndarray) -> LineResult:
+        label, score, junk = self._label(proba)
+        kept = not label.is_junk or label in self.options.keep
+        return LineResult(index, text, label, score, junk, kept)
+
+    def _label(self, proba: np.ndarray) -> tuple[Label, float, float]:
+        editorial = LABELS.index(Label.EDITORIAL)
+        junk = float(1.0 - proba[editorial])
+        if junk >= self.threshold:
+            best = max(JUNK_LABELS, key=lambda label: proba[LABELS.index(label)])
+            return best, float(proba[LABELS.index(best)]), junk
+        return Label.EDITORIAL, float(proba[editorial]), junk
+
+    def _cut_glued(self, decided: list[tuple[list[Line], list[LineResult]]]) -> None:
+        """Find editorial lines that end in glued junk sentences and mark where to cut them."""
+        variants, where = [], []
+        for d, (lines, results) in enumerate(decided):
+            texts = [r.text for r in results]
+            for k, result in enumerate(results):
+                if not result.kept or result.label.is_junk:
+                    continue
+                before_removed = k + 1 == len(results) or not results[k + 1].kept
+                if not (before_removed or glued_boundaries(result.text)):
+                    continue
+                starts = sentence_starts(result.text, self.punkt)
+                if not starts:
+                    continue
+                starts = starts[-GLUE_MAX_PIECES:]
+                bounds = [0, *starts, len(result.text)]
+                pieces = [result.text[a:b] for a, b in zip(bounds, bounds[1:])]
+                variants.append(texts[:k] + pieces + texts[k + 1 :])
+                where.append((d, k, starts))
+        if not variants:
+            return
+        for (d, k, starts), doc_scores in zip(where, self.model.score(variants)):
+            pieces = doc_scores.proba[k : k + len(starts) + 1]
+            needed = min(self.threshold + GLUE_MARGIN, 0.99)
+            editorial = LABELS.index(Label.EDITORIAL)
+            cut = None
+            for p in range(len(pieces) - 1, 0, -1):  # never cut the first piece
+                if 1.0 - pieces[p][editorial] < needed:
+                    break
+                cut = p
+            if cut is None:
+                continue
+            label, score, _ = self._label(pieces[cut])
+            if label in self.options.keep:
+                continue
+            results = decided[d][1]
+            text = results[k].text
+            cut_at = len(text[: starts[cut - 1]].rstrip())
+            results[k] = replace(results[k], cut_at=cut_at, cut_label=label, cut_score=score)
+
+
+def rebuild(text: str, lines: list[Line], results: list[LineResult]) -> str:
+    """The cleaned text: the input itself when nothing is removed or cut."""
+    if all(r.kept and r.cut_at is None for r in results):
+        return text
+    kept = [True] * len(lines)
+    cuts = {}
+    for r in results:
+        kept[r.line] = r.kept
+        if r.kept and r.cut_at is not None:
+            cuts[r.line] = r.text[: r.cut_at]
+    return join_lines(lines, kept, cuts)

@@ -1,0 +1,153 @@
+"""The promo-filter command: a thin layer over the Python API.
+
+Exit codes: 0 done, 1 bad input, 2 usage error, 3 model refused or missing.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Strip ads, teasers, calls to action and boilerplate from scraped articles.",
+)
+
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+EXIT_MODEL = 3
+DEFAULT_DATA = Path("data")
+DEFAULT_OUT = Path("models")
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"promo-filter: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _load(model: Optional[Path], trust_model: bool, threshold: Optional[float], keep: List[str], glued: bool = True):
+    from . import Cleaner, ModelError, Options
+    from .labels import parse_labels
+
+    try:
+        options = Options(threshold=threshold, keep=parse_labels(keep), split_glued=glued)
+    except ValueError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    if threshold is not None and not 0.0 < threshold < 1.0:
+        _fail("--threshold must be between 0 and 1", EXIT_USAGE)
+    try:
+        return Cleaner.load(model, trusted=trust_model, options=options)
+    except ModelError as exc:
+        _fail(str(exc), EXIT_MODEL)
+
+
+@app.command()
+def clean(
+    paths: List[str] = typer.Argument(None, help="Input files; none or '-' reads standard input."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Output file (one input) or directory (several)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="text or jsonl (default: from the file name; text for stdin)."),
+    field: str = typer.Option("text", "--field", help="The JSONL field holding the article."),
+    keep: List[str] = typer.Option([], "--keep", help="Junk labels to keep, e.g. --keep boilerplate (repeat or comma-separate)."),
+    explain: bool = typer.Option(False, "--explain", help="Print every line's label, score and reason instead of the text."),
+    as_json: bool = typer.Option(False, "--json", help="With --explain: one JSON object per document."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Junk score from which a line is removed (default: the model's)."),
+    glued: bool = typer.Option(True, "--glued/--no-glued", help="Cut junk sentences glued onto the end of editorial lines."),
+    on_error: str = typer.Option("fail", "--on-error", help="A broken JSONL record: fail, skip it, or keep it unchanged."),
+    errors: str = typer.Option("strict", "--errors", help="Bytes that are not UTF-8: strict (stop) or replace."),
+    in_place: bool = typer.Option(False, "--in-place", help="Rewrite each input file with its cleaned text."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A model file or directory (default: the shipped model)."),
+    trust_model: bool = typer.Option(False, "--trust-model", help="Load a model from a path other than the shipped one."),
+) -> None:
+    """Clean articles: keep every editorial line byte for byte, drop the junk."""
+    from .jobs import ON_ERROR, Job, run
+    from .streams import FORMATS, InputError
+
+    if fmt is not None and fmt not in FORMATS:
+        _fail(f"--format must be one of {', '.join(FORMATS)}", EXIT_USAGE)
+    if on_error not in ON_ERROR:
+        _fail(f"--on-error must be one of {', '.join(ON_ERROR)}", EXIT_USAGE)
+    if errors not in ("strict", "replace"):
+        _fail("--errors must be strict or replace", EXIT_USAGE)
+    paths = paths or ["-"]
+    if in_place and (output is not None or "-" in paths):
+        _fail("--in-place rewrites input files: give file paths and no --output", EXIT_USAGE)
+    cleaner = _load(model, trust_model, threshold, keep, glued)
+    job = Job(fmt=fmt, field=field, explain=explain, as_json=as_json, on_error=on_error, errors=errors)
+    try:
+        summary = run(cleaner, paths, output, job, in_place=in_place)
+    except InputError as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    if summary.errors:
+        for message in summary.errors[:20]:
+            typer.echo(f"promo-filter: {message}", err=True)
+        typer.echo(
+            f"promo-filter: {summary.documents} documents cleaned, {summary.skipped} skipped, "
+            f"{summary.kept_unchanged} kept unchanged because of errors",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def train(
+    data: List[Path] = typer.Option([DEFAULT_DATA], "--data", help="Labeled JSONL files or directories (repeatable)."),
+    out: Path = typer.Option(DEFAULT_OUT, "--out", help="Directory for the model and its card."),
+    seed: int = typer.Option(0, "--seed", help="Random seed; the same data and seed give the same model."),
+) -> None:
+    """Train the model on labeled data and print its scores on the test split."""
+    from .evaluate import format_table
+    from .train import train as run_training
+
+    missing = [str(p) for p in data if not p.exists()]
+    if missing:
+        _fail(f"no such data: {', '.join(missing)}", EXIT_USAGE)
+    try:
+        card = run_training(data, out, seed=seed)
+    except ValueError as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    typer.echo(f"model written to {out} (threshold {card['threshold']})")
+    if card["test_metrics"]:
+        typer.echo(format_table({**card["test_metrics"], "worst_documents": []}))
+
+
+@app.command()
+def evaluate(
+    paths: List[Path] = typer.Argument(..., help="Labeled JSONL files (the data/ schema)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+    split: Optional[str] = typer.Option(None, "--split", help="Score only the train or test split of the documents."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Junk score from which a line is removed."),
+    keep: List[str] = typer.Option([], "--keep", help="Junk labels to keep."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A model file or directory (default: the shipped model)."),
+    trust_model: bool = typer.Option(False, "--trust-model", help="Load a model from a path other than the shipped one."),
+) -> None:
+    """Score the cleaner on labeled documents: editorial lines lost, junk caught, per label."""
+    from .data import read_documents
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import format_table
+
+    if split not in (None, "train", "test"):
+        _fail("--split must be train or test", EXIT_USAGE)
+    cleaner = _load(model, trust_model, threshold, keep)
+    try:
+        documents = [d for d in read_documents(paths) if split is None or d.split == split]
+    except (OSError, ValueError) as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    metrics = run_evaluation(cleaner, documents)
+    typer.echo(json.dumps(metrics, indent=2) if as_json else format_table(metrics))
+
+
+def main() -> None:
+    """Entry point of the installed command."""
+    try:
+        app()
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+        raise SystemExit(0)
+
+
+if __name__ == "__main__":
+    main()

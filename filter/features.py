@@ -1,0 +1,286 @@
+"""Features of a line: its words and characters, its shape, and its place in the document.
+
+Stage one of the model sees a line alone (`LineFeatures`); stage two sees the
+line among its neighbours (`context_matrix`), built from stage one's scores.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+# Verbs that open calls to action and ads ("Join the presale", "Sign up on ...").
+IMPERATIVES = frozenset(
+    """join buy sign subscribe follow download click get claim register grab start try visit discover explore
+    check learn read watch listen shop order apply unlock earn trade bet play stake secure invest open see
+    don't dont never stay catch enter win book reserve save upgrade install tap swipe scan contact share like
+    tweet sell deposit mint connect""".split()
+)
+# Openers of site furniture and teasers that end in a colon ("Read more:", "Tags:").
+_PREFIX = re.compile(r"^\W{0,3}([A-Za-zА-я][\w'’ &.-]{0,30}):\s*\S")
+_TICKER = re.compile(r"\$[A-Z][A-Z0-9]{1,9}\b")
+_MONEY = re.compile(r"[$€£¥]\s?\d")
+_URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|io|org|net|news|co|xyz|app)\b(?:/|$)", re.I)
+_ONLY_URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.I)
+_NUMBER_ONLY = re.compile(r"^[\s$€£¥+\-−▲▼%.,:()0-9]*\d[\s$€£¥+\-−▲▼%.,:()0-9]*$")
+_HTML = re.compile(r"</?[a-z][^>]*>|&[a-z]+;|\{\{|\}\}|document\.", re.I)
+_HANDLE = re.compile(r"@\w{2,}")
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+_CONTENT = re.compile(r"\$?[A-Za-z][A-Za-z0-9'’-]{2,}")
+_LIST_MARK = re.compile(r"^\s*(?:[-•*▪●–]\s|\d{1,2}[.)]\s)")
+_ATTRIBUTION = re.compile(r"^\s*[—–-]{1,2}\s*\S")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_NON_LATIN = re.compile(r"[\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u3040-\u9fff]")
+_SPECIAL_SPACE = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u200b": "", "\ufeff": ""})
+
+STOP_WORDS = ENGLISH_STOP_WORDS
+
+SHAPE_NAMES = (
+    "log length",
+    "log words",
+    "ends with period",
+    "ends with !",
+    "ends with ?",
+    "ends with colon",
+    'ends with ".."',
+    'ends with "..." or "…"',
+    "ends without punctuation",
+    "ends with a quote",
+    "starts with a quote",
+    "list item",
+    "markdown heading",
+    "share of capitals",
+    "share of capitalised words",
+    "share of digits",
+    "$TICKER",
+    "money amount",
+    "percent",
+    "URL",
+    "only a URL",
+    "opens with an imperative",
+    'opens with "Word:"',
+    "separators | •",
+    "HTML or code",
+    "copyright",
+    "number only",
+    "@handle",
+    "emoji",
+    "non-Latin script",
+    "sentences",
+    "exclamation",
+    "arrow or >>",
+    "attribution dash",
+    "year",
+    "second person",
+)
+
+
+def normalize(text: str) -> str:
+    """The form of a line the features read: odd spaces made plain, ends trimmed."""
+    return text.translate(_SPECIAL_SPACE).strip()
+
+
+def shape_vector(text: str) -> list[float]:
+    """Shape of one normalized line, in SHAPE_NAMES order."""
+    n = len(text)
+    words = _WORD.findall(text)
+    n_words = len(words)
+    letters = sum(ch.isalpha() for ch in text) or 1
+    last = text[-1:] if text else ""
+    stripped = text.rstrip("\"'”’)»")
+    first_word = words[0].lower() if words else ""
+    lowered = text.lower()
+    return [
+        math.log1p(n),
+        math.log1p(n_words),
+        float(stripped.endswith(".") and not stripped.endswith("..")),
+        float(stripped.endswith("!")),
+        float(stripped.endswith("?")),
+        float(stripped.endswith(":")),
+        float(stripped.endswith("..") and not stripped.endswith("...")),
+        float(stripped.endswith("...") or stripped.endswith("…")),
+        float(last.isalnum()),
+        float(last in "\"'”’»"),
+        float(text[:1] in "\"'“‘«"),
+        float(bool(_LIST_MARK.match(text))),
+        float(text.startswith("#")),
+        sum(ch.isupper() for ch in text) / letters,
+        (sum(w[0].isupper() for w in words) / n_words) if n_words else 0.0,
+        sum(ch.isdigit() for ch in text) / (n or 1),
+        float(bool(_TICKER.search(text))),
+        float(bool(_MONEY.search(text))),
+        float("%" in text),
+        float(bool(_URL.search(text))),
+        float(bool(_ONLY_URL.match(text))),
+        float(first_word in IMPERATIVES),
+        float(bool(_PREFIX.match(text))),
+        float(text.count("|") + text.count("•") + text.count("·")),
+        float(bool(_HTML.search(text))),
+        float("©" in text or "all rights reserved" in lowered or "copyright" in lowered),
+        float(bool(_NUMBER_ONLY.match(text))),
+        float(bool(_HANDLE.search(text))),
+        float(any(ord(ch) > 0x1F000 or 0x2600 <= ord(ch) <= 0x27BF for ch in text)),
+        float(bool(_NON_LATIN.search(text))),
+        float(text.count(". ") + text.count("! ") + text.count("? ") + 1),
+        float("!" in text),
+        float(">>" in text or "→" in text or "»" in text[-3:]),
+        float(bool(_ATTRIBUTION.match(text))),
+        float(bool(_YEAR.search(text))),
+        float(bool(re.search(r"\byou(?:r|'ll|’ll)?\b", lowered))),
+    ]
+
+
+class LineFeatures(BaseEstimator, TransformerMixin):
+    """Words, character n-grams and shape of each line, as one sparse matrix."""
+
+    def __init__(self, max_word_features: int = 40000, max_char_features: int = 60000):
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+
+    def fit(self, texts, y=None):
+        texts = [normalize(t) for t in texts]
+        self.words_ = TfidfVectorizer(
+            ngram_range=(1, 2), min_df=2, max_features=self.max_word_features, sublinear_tf=True,
+            token_pattern=r"(?u)\$?\b\w[\w'’]*\b|[.…!?:|>©@#$%]+", lowercase=True, dtype=np.float32,
+        ).fit(texts)
+        self.chars_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=self.max_char_features,
+            sublinear_tf=True, lowercase=False, dtype=np.float32,
+        ).fit(texts)
+        shapes = np.array([shape_vector(t) for t in texts], dtype=np.float64)
+        self.shape_scale_ = shapes.std(axis=0) + 1e-6
+        return self
+
+    def transform(self, texts):
+        texts = [normalize(t) for t in texts]
+        shapes = np.array([shape_vector(t) for t in texts], dtype=np.float32).reshape(len(texts), len(SHAPE_NAMES))
+        return self.transform_with_shapes(texts, shapes)
+
+    def transform_with_shapes(self, texts, shapes):
+        """Like transform, for normalized texts whose shapes are already computed."""
+        return sparse.hstack(
+            [self.words_.transform(texts), self.chars_.transform(texts), sparse.csr_matrix(shapes / self.shape_scale_)],
+            format="csr",
+        )
+
+    def feature_names(self) -> list[str]:
+        """Readable names for the columns of transform's output."""
+        names = [f'word "{w}"' for w in self.words_.get_feature_names_out()]
+        names += [f'"{c.strip()}"' for c in self.chars_.get_feature_names_out()]
+        return names + list(SHAPE_NAMES)
+
+
+def content_tokens(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Content words and names of a line, lower-cased; names are capitalised words past the first."""
+    words, names = set(), set()
+    for i, match in enumerate(_CONTENT.finditer(text)):
+        token = match.group()
+        low = token.lower().lstrip("$")
+        if low in STOP_WORDS:
+            continue
+        words.add(low)
+        if i > 0 and (token[0].isupper() or token[0] == "$"):
+            names.add(low)
+    return frozenset(words), frozenset(names)
+
+
+CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
+
+
+def context_names(labels) -> list[str]:
+    """Names of context_matrix's columns."""
+    names = [f"p({label.value})" for label in labels]
+    names += [f"junk score of line {o:+d}" for o in CONTEXT_OFFSETS]
+    names += [f"p({label.value}) of line -1" for label in labels]
+    names += [f"p({label.value}) of line +1" for label in labels]
+    names += [
+        "mean junk score after", "lowest junk score after", "mean junk score before", "lines after",
+        "lines before", "relative position", "lines in document", "share of words in the article",
+        "share of names in the article", "content words", "names", "words shared with line -1",
+        "words shared with line +1", "copies in document", "length relative to the document",
+    ]
+    return names
+
+
+def context_matrix(texts: list[str], shapes: np.ndarray, proba: np.ndarray, editorial_column: int) -> np.ndarray:
+    """Context features of each line of one document, from stage one's class probabilities.
+
+    ``texts`` are the document's normalized non-blank lines, ``proba`` their
+    stage-one probabilities (one row per line, one column per label).
+    """
+    n, k = proba.shape
+    junk = 1.0 - proba[:, editorial_column]
+    editorial = proba[:, editorial_column]
+    padded = np.concatenate([np.full(3, -1.0), junk, np.full(3, -1.0)])
+    neighbours = np.stack([padded[3 + o : 3 + o + n] for o in CONTEXT_OFFSETS], axis=1)
+    none = np.full((1, k), -1.0)
+    prev_proba = np.concatenate([none, proba[:-1]]) if n else proba
+    next_proba = np.concatenate([proba[1:], none]) if n else proba
+
+    # Running sums give the mean/min junk score of the lines after and before each line.
+    suffix_sum = np.cumsum(junk[::-1])[::-1]
+    after_count = np.arange(n - 1, -1, -1)
+    mean_after = np.where(after_count > 0, (suffix_sum - junk) / np.maximum(after_count, 1), -1.0)
+    suffix_min = np.minimum.accumulate(junk[::-1])[::-1]
+    min_after = np.append(suffix_min[1:], -1.0) if n else suffix_min
+    prefix_sum = np.cumsum(junk)
+    before_count = np.arange(n)
+    mean_before = np.where(before_count > 0, (prefix_sum - junk) / np.maximum(before_count, 1), -1.0)
+
+    # How much of a line's vocabulary the article's (probably editorial) lines also use.
+    tokens = [content_tokens(t) for t in texts]
+    word_weight: Counter = Counter()
+    name_weight: Counter = Counter()
+    copies = Counter(texts)
+    for (words, names), w in zip(tokens, editorial):
+        for t in words:
+            word_weight[t] += w
+        for t in names:
+            name_weight[t] += w
+    shared_words = np.zeros(n)
+    shared_names = np.zeros(n)
+    shared_prev = np.zeros(n)
+    shared_next = np.zeros(n)
+    for i, ((words, names), w) in enumerate(zip(tokens, editorial)):
+        if words:
+            shared_words[i] = sum(min(1.0, word_weight[t] - w) for t in words) / len(words)
+        else:
+            shared_words[i] = -1.0
+        if names:
+            shared_names[i] = sum(min(1.0, name_weight[t] - w) for t in names) / len(names)
+        else:
+            shared_names[i] = -1.0
+        if words and i > 0:
+            shared_prev[i] = len(words & tokens[i - 1][0]) / len(words)
+        if words and i + 1 < n:
+            shared_next[i] = len(words & tokens[i + 1][0]) / len(words)
+    log_len = shapes[:, 0]
+    rows = np.column_stack(
+        [
+            proba,
+            neighbours,
+            prev_proba,
+            next_proba,
+            mean_after,
+            min_after,
+            mean_before,
+            np.log1p(after_count),
+            np.log1p(before_count),
+            before_count / max(n - 1, 1),
+            np.full(n, math.log1p(n)),
+            shared_words,
+            shared_names,
+            [len(w) for w, _ in tokens],
+            [len(m) for _, m in tokens],
+            shared_prev,
+            shared_next,
+            [copies[t] - 1 for t in texts],
+            log_len - np.median(log_len),
+        ]
+    )
+    return rows.astype(np.float32)

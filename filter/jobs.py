@@ -1,0 +1,139 @@
+"""Cleaning whole inputs: text documents and JSONL record streams, to files or standard output."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from .streams import InputError, decode, dump_record, guess_format, iter_records, open_output, read_bytes
+
+ON_ERROR = ("fail", "skip", "keep")
+
+
+@dataclass
+class Summary:
+    """What a run did, for the closing line on standard error."""
+
+    documents: int = 0
+    lines_removed: int = 0
+    skipped: int = 0
+    kept_unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One cleaning run's settings (the CLI's options)."""
+
+    fmt: str | None = None  # None: from each input's name
+    field: str = "text"
+    explain: bool = False
+    as_json: bool = False  # explanations as JSON
+    on_error: str = "fail"
+    errors: str = "strict"  # how to decode bytes that are not UTF-8
+
+
+def output_path(output: str | None, source: str, many: bool) -> str | None:
+    """Where one input's output goes: stdout, the file given, or a same-named file in a directory."""
+    if output is None or output == "-":
+        return None
+    if many or Path(output).is_dir():
+        return str(Path(output) / Path(source).name)
+    return output
+
+
+def run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool = False) -> Summary:
+    """Clean every input; each output is written whole or not at all."""
+    summary = Summary()
+    inputs = inputs or ["-"]
+    many = len(inputs) > 1
+    if many and output not in (None, "-"):
+        Path(output).mkdir(parents=True, exist_ok=True)
+    for source in inputs:
+        target = source if in_place else output_path(output, source, many)
+        fmt = job.fmt or guess_format(source)
+        with open_output(target, [] if in_place else inputs, in_place) as out:
+            if fmt == "jsonl":
+                _clean_jsonl(cleaner, source, out, job, summary)
+            else:
+                _clean_text(cleaner, source, out, job, summary)
+    return summary
+
+
+def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> None:
+    name = "<stdin>" if source == "-" else source
+    text = decode(read_bytes(source), name, job.errors)
+    summary.documents += 1
+    if job.explain:
+        _write_explanation(cleaner.classify(text), out, job, {"source": name})
+        return
+    cleaned = cleaner.clean(text)
+    summary.lines_removed += _count_lines(text) - _count_lines(cleaned)
+    out.write(cleaned)
+
+
+def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> None:
+    def good_records():
+        for record in iter_records(source, job.field, job.errors):
+            if record.error is None:
+                yield record
+                continue
+            summary.errors.append(record.error)
+            if job.on_error == "fail":
+                raise InputError(record.error)
+            if job.on_error == "skip":
+                summary.skipped += 1
+            else:
+                summary.kept_unchanged += 1
+                out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
+
+    # Records are cleaned in batches, but written in input order as each batch completes.
+    batch: list = []
+
+    def flush():
+        texts = [r.data[job.field] for r in batch]
+        if job.explain:
+            for record, results in zip(batch, cleaner.classify_many(texts)):
+                _write_explanation(results, out, job, {k: v for k, v in record.data.items() if k != job.field})
+        else:
+            for record, text, cleaned in zip(batch, texts, cleaner.clean_many(texts)):
+                if cleaned == text:
+                    out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
+                else:
+                    summary.lines_removed += _count_lines(text) - _count_lines(cleaned)
+                    out.write(dump_record({**record.data, job.field: cleaned}))
+        summary.documents += len(batch)
+        batch.clear()
+
+    for record in good_records():
+        batch.append(record)
+        if len(batch) >= 64:
+            flush()
+    if batch:
+        flush()
+
+
+def _write_explanation(results, out: IO[str], job: Job, meta: dict) -> None:
+    if job.as_json:
+        out.write(json.dumps({**meta, "lines": [r.to_dict() for r in results]}, ensure_ascii=False) + "\n")
+        return
+    header = " ".join(f"{k}={v}" for k, v in meta.items() if isinstance(v, (str, int)))
+    if header:
+        out.write(f"# {header}\n")
+    for r in results:
+        action = "keep" if r.kept else "drop"
+        out.write(f"{r.line + 1:5d} {action} {r.label.value:11} {r.score:.2f}  {_short(r.text)}\n")
+        if r.reason:
+            out.write(f"{'':23}  ↳ {r.reason}\n")
+        if r.cut_at is not None:
+            out.write(f"{'':23}  ✂ cut after char {r.cut_at}: {r.cut_label.value} {r.cut_score:.2f}  {_short(r.text[r.cut_at:].strip())}\n")
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = text.strip()
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _count_lines(text: str) -> int:
+    return sum(1 for line in text.split("\n") if line.strip())

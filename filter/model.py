@@ -1,0 +1,136 @@
+"""The line classifier: stage one reads each line alone, stage two reads it in its document.
+
+Stage one is a logistic regression over words, character n-grams and shape.
+Stage two is a gradient-boosted tree model over stage one's scores for the line
+and its neighbours, its position, and how much it shares with the article; it is
+trained on out-of-fold stage-one scores so it learns how far to trust them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from .features import SHAPE_NAMES, LineFeatures, context_matrix, normalize, shape_vector
+from .labels import LABELS, Label
+
+EDITORIAL = LABELS.index(Label.EDITORIAL)
+#: Editorial lines the threshold may sacrifice on out-of-fold training scores.
+EDITORIAL_LOSS_BUDGET = 0.002
+THRESHOLD_RANGE = (0.5, 0.97)
+
+
+@dataclass
+class Scored:
+    """Stage scores of one document's non-blank lines."""
+
+    texts: list[str]  # normalized
+    shapes: np.ndarray
+    stage1: np.ndarray  # (lines, labels) probabilities from the line alone
+    proba: np.ndarray  # (lines, labels) probabilities in context
+
+
+class LineModel:
+    """Classify the non-blank lines of documents into the five labels."""
+
+    def __init__(self, C: float = 8.0, folds: int = 5, seed: int = 0, max_iter: int = 300):
+        self.C = C
+        self.folds = folds
+        self.seed = seed
+        self.max_iter = max_iter
+
+    # -- training ---------------------------------------------------------
+    def fit(self, documents: list[list[str]], labels: list[list[Label]]) -> "LineModel":
+        """Fit both stages on documents given as lists of non-blank lines with their labels."""
+        texts = [normalize(t) for doc in documents for t in doc]
+        y = np.array([LABELS.index(label) for doc in labels for label in doc])
+        groups = np.repeat(np.arange(len(documents)), [len(doc) for doc in documents])
+        shapes = np.array([shape_vector(t) for t in texts], dtype=np.float32)
+
+        # Out-of-fold stage-one scores, so stage two sees scores as noisy as at prediction time.
+        oof = np.zeros((len(texts), len(LABELS)))
+        splitter = GroupKFold(n_splits=self.folds)
+        for train_idx, held_idx in splitter.split(texts, y, groups):
+            vectorizer, classifier = self._fit_stage1([texts[i] for i in train_idx], shapes[train_idx], y[train_idx])
+            held = vectorizer.transform_with_shapes([texts[i] for i in held_idx], shapes[held_idx])
+            oof[held_idx] = self._proba(classifier, held)
+        self.vectorizer_, self.stage1_ = self._fit_stage1(texts, shapes, y)
+
+        context = self._context_rows(texts, shapes, oof, groups)
+        self.stage2_ = self._new_stage2().fit(context, y)
+
+        # Out-of-fold stage-two scores choose the threshold.
+        held_proba = np.zeros_like(oof)
+        for train_idx, held_idx in splitter.split(context, y, groups):
+            held_proba[held_idx] = self._new_stage2().fit(context[train_idx], y[train_idx]).predict_proba(context[held_idx])
+        self.threshold_ = choose_threshold(1.0 - held_proba[:, EDITORIAL], y == EDITORIAL)
+        self.oof_junk_score_ = (1.0 - held_proba[:, EDITORIAL]).astype(np.float32)
+        self.oof_is_editorial_ = y == EDITORIAL
+        return self
+
+    def _fit_stage1(self, texts, shapes, y):
+        vectorizer = LineFeatures().fit(texts)
+        classifier = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight="balanced")
+        classifier.fit(vectorizer.transform_with_shapes(texts, shapes), y)
+        return vectorizer, classifier
+
+    def _new_stage2(self):
+        return HistGradientBoostingClassifier(
+            max_iter=300, learning_rate=0.06, max_leaf_nodes=31, min_samples_leaf=10,
+            l2_regularization=1.0, early_stopping=False, random_state=self.seed,
+        )
+
+    @staticmethod
+    def _proba(classifier, X) -> np.ndarray:
+        """Probabilities in LABELS order even if a label was missing from the training fold."""
+        out = np.zeros((X.shape[0], len(LABELS)))
+        out[:, classifier.classes_] = classifier.predict_proba(X)
+        return out
+
+    @staticmethod
+    def _context_rows(texts, shapes, stage1, groups) -> np.ndarray:
+        bounds = np.flatnonzero(np.diff(groups)) + 1
+        starts = np.concatenate([[0], bounds])
+        ends = np.concatenate([bounds, [len(texts)]])
+        return np.vstack(
+            [context_matrix(texts[s:e], shapes[s:e], stage1[s:e], EDITORIAL) for s, e in zip(starts, ends)]
+        )
+
+    # -- prediction -------------------------------------------------------
+    def score(self, documents: list[list[str]]) -> list[Scored]:
+        """Score the non-blank lines of several documents in one batch."""
+        texts = [normalize(t) for doc in documents for t in doc]
+        if not texts:
+            return [Scored([], np.zeros((0, len(SHAPE_NAMES))), np.zeros((0, len(LABELS))), np.zeros((0, len(LABELS)))) for _ in documents]
+        shapes = np.array([shape_vector(t) for t in texts], dtype=np.float32)
+        stage1 = self._proba(self.stage1_, self.vectorizer_.transform_with_shapes(texts, shapes))
+        sizes = [len(doc) for doc in documents]
+        groups = np.repeat(np.arange(len(documents)), sizes)
+        context = self._context_rows(texts, shapes, stage1, groups)
+        proba = np.zeros_like(stage1)
+        proba[:, self.stage2_.classes_] = self.stage2_.predict_proba(context)
+        out, start = [], 0
+        for size in sizes:
+            end = start + size
+            out.append(Scored(texts[start:end], shapes[start:end], stage1[start:end], proba[start:end]))
+            start = end
+        return out
+
+
+def choose_threshold(junk_score: np.ndarray, is_editorial: np.ndarray, budget: float = EDITORIAL_LOSS_BUDGET) -> float:
+    """The lowest junk-score threshold that loses at most ``budget`` of editorial lines.
+
+    >>> round(choose_threshold(np.array([0.1, 0.2, 0.9, 0.95]), np.array([True, True, False, False]), 0.0), 2)
+    0.5
+    """
+    low, high = THRESHOLD_RANGE
+    editorial_scores = np.sort(junk_score[is_editorial])
+    if editorial_scores.size == 0:
+        return low
+    allowed = int(budget * editorial_scores.size)
+    # Lines scoring at or above the threshold are removed; keep all but `allowed` editorial lines below it.
+    cutoff = editorial_scores[-(allowed + 1)] + 1e-6
+    return float(min(max(cutoff, low), high))

@@ -1,0 +1,129 @@
+"""Split a document into lines and put kept lines back together, byte for byte.
+
+A document is split on "\\n"; a "\\r" before it stays with the line ending, so
+"\\r\\n" files come back as they were. Whitespace-only lines are layout.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a document: its text (no line ending) and the ending that followed it."""
+
+    text: str
+    ending: str  # "\n", "\r\n" or "" for a last line with no newline
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text.strip()
+
+
+def split_lines(document: str) -> list[Line]:
+    """Split a document into lines, keeping each line's ending.
+
+    >>> [(l.text, l.ending) for l in split_lines("a\\r\\n\\nb")]
+    [('a', '\\r\\n'), ('', '\\n'), ('b', '')]
+    >>> split_lines("")
+    []
+    """
+    if not document:
+        return []
+    pieces = document.split("\n")
+    lines = []
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        if last and piece == "":
+            break  # the document ended with a newline
+        if not last and piece.endswith("\r"):
+            lines.append(Line(piece[:-1], "\r\n"))
+        else:
+            lines.append(Line(piece, "" if last else "\n"))
+    return lines
+
+
+def join_lines(lines: list[Line], kept: list[bool], cuts: dict[int, str] | None = None) -> str:
+    """Rebuild a document from its kept lines.
+
+    Blank lines are layout: a run of blanks is kept when it sits between two kept
+    lines and no other run was kept since the last kept line; blanks that removal
+    leaves leading, trailing or doubled are dropped. Blank lines that were already
+    leading or trailing in the input stay when the line next to them stays.
+    ``cuts`` maps a line index to the shorter text that replaces it (glued junk).
+
+    >>> doc = split_lines("A\\n\\nJUNK\\n\\nB\\n")
+    >>> join_lines(doc, [True, True, False, True, True])
+    'A\\n\\nB\\n'
+    >>> join_lines(split_lines("A\\nJUNK"), [True, False])
+    'A'
+    """
+    cuts = cuts or {}
+    nonblank = [i for i, line in enumerate(lines) if not line.is_blank]
+    kept_nonblank = [i for i in nonblank if kept[i]]
+    if not kept_nonblank:
+        return ""
+    last = kept_nonblank[-1]
+    first_nonblank, last_nonblank = nonblank[0], nonblank[-1]
+
+    out: list[tuple[str, str]] = []
+    blank_run: list[int] = []
+    blank_since_kept = False  # a blank run was already emitted after the last kept line
+    seen_kept = False
+    for i, line in enumerate(lines):
+        if line.is_blank:
+            blank_run.append(i)
+            continue
+        if blank_run:
+            between_kept = seen_kept and not blank_since_kept and i <= last
+            originally_leading = not seen_kept and i == first_nonblank and kept[i]
+            if between_kept or originally_leading:
+                out.extend((lines[j].text, lines[j].ending) for j in blank_run)
+                blank_since_kept = True
+            blank_run = []
+        if kept[i]:
+            out.append((cuts.get(i, line.text), line.ending))
+            seen_kept = True
+            blank_since_kept = False
+    if blank_run and last == last_nonblank:
+        out.extend((lines[j].text, lines[j].ending) for j in blank_run)  # original trailing blanks
+
+    text = "".join(t + e for t, e in out)
+    if not lines[-1].ending and out[-1][1]:
+        # The input had no final newline: neither does the output.
+        text = text[: len(text) - len(out[-1][1])]
+    return text
+
+
+# A sentence end glued to the next sentence with no space: "turbulence.Solana".
+_GLUED = re.compile(r"(?<=[a-z0-9\)\]”\"’%])([.!?]+|…)(?=[A-Z“\"‘$#])")
+
+
+def glued_boundaries(text: str) -> list[int]:
+    """Offsets where a sentence ends and the next one starts with no space between.
+
+    >>> glued_boundaries("It held.Solana rose..")
+    [8]
+    >>> glued_boundaries("The U.S. rose 2.5% in Q1.")
+    []
+    """
+    return [match.end() for match in _GLUED.finditer(text)]
+
+
+def sentence_starts(text: str, punkt=None) -> list[int]:
+    """Offsets where a new sentence starts inside a line (not 0), from Punkt and glued ends.
+
+    ``punkt`` is a trained ``nltk`` PunktSentenceTokenizer; without one, a plain
+    rule splits after ". ", "! " or "? " before a capital.
+
+    >>> sentence_starts("Prices held.Join the presale now! Buy")
+    [12, 34]
+    """
+    starts = set(glued_boundaries(text))
+    if punkt is not None:
+        starts.update(start for start, _ in punkt.span_tokenize(text))
+    else:
+        starts.update(m.end() for m in re.finditer(r"(?<=[.!?…])\s+(?=[A-Z“\"$])", text))
+    starts.discard(0)
+    return sorted(s for s in starts if s < len(text))

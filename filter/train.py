@@ -1,0 +1,62 @@
+"""Training: fit the model on labeled documents, measure it on the test split, save it with its card."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from .data import LabeledDocument, read_documents, sha256_of_files
+from .labels import Label
+
+DEFAULT_SEED = 0
+
+
+def train_punkt(documents: list[LabeledDocument]):
+    """A Punkt sentence splitter trained on the editorial text of the documents."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
+
+    trainer = PunktTrainer()
+    trainer.INCLUDE_ALL_COLLOCS = True
+    text = "\n".join(t for doc in documents for t, label in zip(doc.lines, doc.labels) if label is Label.EDITORIAL)
+    trainer.train(text, finalize=True)
+    return PunktSentenceTokenizer(trainer.get_params())
+
+
+def fit_model(documents: list[LabeledDocument], seed: int = DEFAULT_SEED):
+    """Fit a LineModel on the non-blank lines of the documents."""
+    from .model import LineModel
+
+    texts = [[t for t, label in zip(doc.lines, doc.labels) if label is not None] for doc in documents]
+    labels = [[label for label in doc.labels if label is not None] for doc in documents]
+    return LineModel(seed=seed).fit(texts, labels)
+
+
+def train(data: Iterable[str | Path], out_dir: str | Path, seed: int = DEFAULT_SEED) -> dict:
+    """Train on the train split of the data, score the test split, save model and card; return the card."""
+    from . import store
+    from .clean import Cleaner
+    from .evaluate import evaluate
+
+    data = list(data)
+    documents = list(read_documents(data))
+    train_docs = [d for d in documents if d.split == "train"]
+    test_docs = [d for d in documents if d.split == "test"]
+    if not train_docs:
+        raise ValueError("no training documents in the train split")
+    bundle = {"model": fit_model(train_docs, seed), "punkt": train_punkt(train_docs)}
+    cleaner = Cleaner(bundle, {})
+    metrics = evaluate(cleaner, test_docs) if test_docs else {}
+    card = {
+        "name": "promo-filter",
+        "labels": [label.value for label in Label],
+        "threshold": round(float(bundle["model"].threshold_), 4),
+        "seed": seed,
+        "training_data": {
+            "files": [str(p) for p in data],
+            "sha256": sha256_of_files(data),
+            "documents": {"train": len(train_docs), "test": len(test_docs)},
+            "lines": {"train": sum(1 for d in train_docs for l in d.labels if l), "test": sum(1 for d in test_docs for l in d.labels if l)},
+        },
+        "test_metrics": {k: v for k, v in metrics.items() if k not in ("worst_documents",)},
+    }
+    _, card = store.save(bundle, out_dir, card)
+    return card
