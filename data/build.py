@@ -37,7 +37,7 @@ TAIL_SHARE = 0.85
 TOP_KINDS = ["byline", "byline", "metadata", "tags", "nav", "share", "price", "bio", "disclaimer", "announcement", "countdown", "video"]
 MIDDLE_KINDS = ["credit", "credit", "credit", "teaser:prefixed", "teaser:derived-prefixed", "ad:promo_link", "lead-block",
                 "video", "newsletter", "social", "metadata", "ad:short_ad", "widget"]
-TAIL_BLOCKS = ["teaser-list", "truncated", "ad+cta", "boiler-chain", "boiler-chain", "cta", "summaries", "ad"]
+TAIL_BLOCKS = ["teaser-list", "teaser-list", "truncated", "truncated", "ad+cta", "ad+cta", "boiler-chain", "boiler-chain", "cta", "cta", "summaries", "ad", "lead-block"]
 BOILER_TAIL = ["disclaimer", "disclosure", "bio", "newsletter", "social", "tags", "copyright", "url", "nav", "share",
                "announcement", "cookie", "metadata", "byline", "credit"]
 PREFIXES = ["Read more:", "Related:", "Also Read:", "READ MORE:", "See also:", "Related Reading:", "More:",
@@ -93,7 +93,7 @@ class Composer:
     # Teasers made from other articles of the same split.
     def other(self):
         same = [a for a in self.others if a["domain"] == self.article["domain"]]
-        return self.rng.choice(same if same and self.rng.random() < 0.7 else self.others)
+        return self.rng.choice(same if same and self.rng.random() < 0.6 else self.others)
 
     @staticmethod
     def headline(article) -> str:
@@ -111,7 +111,8 @@ class Composer:
         return " ".join(words[:cut]).rstrip(",;:") + self.rng.choice(ELLIPSES)
 
     def lead_block(self) -> list[tuple[str, Label]]:
-        paragraphs = self.lead(self.other())[: self.rng.randint(1, 3)]
+        # Mostly one truncated lead; sometimes a full paragraph before it, as some sites print.
+        paragraphs = self.lead(self.other())[: 1 if self.rng.random() < 0.75 else 2]
         lines = paragraphs[:-1] + [self.truncate(paragraphs[-1])]
         return [(line, Label.TEASER) for line in lines]
 
@@ -137,7 +138,8 @@ class Composer:
         out = []
         for _ in range(self.rng.randint(2, 6)):
             first = re.split(r"(?<=[.!?])\s+", self.lead(self.other())[0])[0]
-            out.append((first, Label.TEASER))
+            # Related-post cards show a short dek; long first sentences get cut like excerpts.
+            out.append((first if len(first) < 160 else self.truncate(first), Label.TEASER))
         return out
 
     def price_widget(self) -> list[tuple[str, Label]]:
@@ -169,9 +171,11 @@ class Composer:
             elif block == "summaries":
                 out += self.summaries()
             elif block == "ad+cta":
-                out += self.unit("ad") + (self.unit("cta") if self.rng.random() < 0.7 else [])
+                out += self.unit("ad") + (self.unit("cta") if self.rng.random() < 0.9 else [])
             elif block == "ad":
                 out += self.unit("ad")
+            elif block == "lead-block":
+                out += self.lead_block()
             elif block == "cta":
                 out += self.unit("cta")
             else:

@@ -19,6 +19,8 @@ from .segment import Line, glued_boundaries, join_lines, sentence_starts, split_
 
 #: Glued pieces are cut only when their junk score clears the threshold by this margin.
 GLUE_MARGIN = 0.05
+#: ... and their junk score read alone (stage one) must reach this, so context alone never cuts a line.
+GLUE_ALONE = 0.9
 #: Only the last sentences of a line are candidates for glued junk.
 GLUE_MAX_PIECES = 8
 #: Documents scored per model call in clean_many.
@@ -175,6 +177,7 @@ class Cleaner:
                 if not result.kept or result.label.is_junk:
                     continue
                 before_removed = k + 1 == len(results) or not results[k + 1].kept
+                # Candidates: editorial lines right before junk, or with a sentence glued on without a space.
                 if not (before_removed or glued_boundaries(result.text)):
                     continue
                 starts = sentence_starts(result.text, self.punkt)
@@ -187,24 +190,26 @@ class Cleaner:
                 where.append((d, k, starts))
         if not variants:
             return
+        editorial = LABELS.index(Label.EDITORIAL)
+        needed = min(self.threshold + GLUE_MARGIN, 0.99)
         for (d, k, starts), doc_scores in zip(where, self.model.score(variants)):
             pieces = doc_scores.proba[k : k + len(starts) + 1]
-            needed = min(self.threshold + GLUE_MARGIN, 0.99)
-            editorial = LABELS.index(Label.EDITORIAL)
+            alone = doc_scores.stage1[k : k + len(starts) + 1]
             cut = None
             for p in range(len(pieces) - 1, 0, -1):  # never cut the first piece
-                if 1.0 - pieces[p][editorial] < needed:
+                # A cut needs the piece to read as junk in context and on its own.
+                if 1.0 - pieces[p][editorial] < needed or 1.0 - alone[p][editorial] < GLUE_ALONE:
                     break
                 cut = p
+            results = decided[d][1]
+            line = results[k]
             if cut is None:
                 continue
             label, score, _ = self._label(pieces[cut])
             if label in self.options.keep:
                 continue
-            results = decided[d][1]
-            text = results[k].text
-            cut_at = len(text[: starts[cut - 1]].rstrip())
-            results[k] = replace(results[k], cut_at=cut_at, cut_label=label, cut_score=score)
+            cut_at = len(line.text[: starts[cut - 1]].rstrip())
+            results[k] = replace(line, cut_at=cut_at, cut_label=label, cut_score=score)
 
 
 def rebuild(text: str, lines: list[Line], results: list[LineResult]) -> str:

@@ -36,7 +36,7 @@ def parse_labels(names: str | list[str] | tuple[str, ...]) -> frozenset[Label]:
     """Parse label names given as "a,b" or a list into a set of labels.
 
     >>> sorted(parse_labels("boilerplate, cta"))
-    [<Label.CTA: 'cta'>, <Label.BOILERPLATE: 'boilerplate'>]
+    [<Label.BOILERPLATE: 'boilerplate'>, <Label.CTA: 'cta'>]
     """
     if isinstance(names, str):
         names = [names]

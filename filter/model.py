@@ -1,6 +1,6 @@
 """The line classifier: stage one reads each line alone, stage two reads it in its document.
 
-Stage one is a logistic regression over words, character n-grams and shape.
+Stage one is a logistic-loss linear model (SGD) over words, character n-grams and shape.
 Stage two is a gradient-boosted tree model over stage one's scores for the line
 and its neighbours, its position, and how much it shares with the article; it is
 trained on out-of-fold stage-one scores so it learns how far to trust them.
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 
 from .features import SHAPE_NAMES, LineFeatures, context_matrix, normalize, shape_vector
@@ -36,8 +36,8 @@ class Scored:
 class LineModel:
     """Classify the non-blank lines of documents into the five labels."""
 
-    def __init__(self, C: float = 8.0, folds: int = 5, seed: int = 0, max_iter: int = 300):
-        self.C = C
+    def __init__(self, alpha: float = 3e-5, folds: int = 5, seed: int = 0, max_iter: int = 50):
+        self.alpha = alpha
         self.folds = folds
         self.seed = seed
         self.max_iter = max_iter
@@ -51,13 +51,16 @@ class LineModel:
         shapes = np.array([shape_vector(t) for t in texts], dtype=np.float32)
 
         # Out-of-fold stage-one scores, so stage two sees scores as noisy as at prediction time.
+        # The vocabulary is fitted once on all lines (it sees no labels); the classifier per fold.
+        self.vectorizer_ = LineFeatures().fit(texts)
+        X = self.vectorizer_.transform_with_shapes(texts, shapes)
+        weight = (~context_only(texts, y)).astype(np.float64)
         oof = np.zeros((len(texts), len(LABELS)))
         splitter = GroupKFold(n_splits=self.folds)
         for train_idx, held_idx in splitter.split(texts, y, groups):
-            vectorizer, classifier = self._fit_stage1([texts[i] for i in train_idx], shapes[train_idx], y[train_idx])
-            held = vectorizer.transform_with_shapes([texts[i] for i in held_idx], shapes[held_idx])
-            oof[held_idx] = self._proba(classifier, held)
-        self.vectorizer_, self.stage1_ = self._fit_stage1(texts, shapes, y)
+            stage1 = self._fit_stage1(X[train_idx], y[train_idx], weight[train_idx])
+            oof[held_idx] = self._proba(stage1, X[held_idx])
+        self.stage1_ = self._fit_stage1(X, y, weight)
 
         context = self._context_rows(texts, shapes, oof, groups)
         self.stage2_ = self._new_stage2().fit(context, y)
@@ -71,11 +74,12 @@ class LineModel:
         self.oof_is_editorial_ = y == EDITORIAL
         return self
 
-    def _fit_stage1(self, texts, shapes, y):
-        vectorizer = LineFeatures().fit(texts)
-        classifier = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight="balanced")
-        classifier.fit(vectorizer.transform_with_shapes(texts, shapes), y)
-        return vectorizer, classifier
+    def _fit_stage1(self, X, y, weight):
+        classifier = SGDClassifier(
+            loss="log_loss", alpha=self.alpha, max_iter=self.max_iter, tol=None,
+            class_weight="balanced", random_state=self.seed,
+        )
+        return classifier.fit(X, y, sample_weight=weight)
 
     def _new_stage2(self):
         return HistGradientBoostingClassifier(
@@ -118,6 +122,35 @@ class LineModel:
             out.append(Scored(texts[start:end], shapes[start:end], stage1[start:end], proba[start:end]))
             start = end
         return out
+
+
+def context_only(texts: list[str], y: np.ndarray) -> np.ndarray:
+    """Junk lines whose text is also editorial: another article's headline or opening sentences.
+
+    Only their place in a document tells them apart, so stage one (which reads a
+    line alone) does not learn from them; stage two still does.
+
+    >>> context_only(["Bitcoin rose. Then it fell.", "Bitcoin rose.", "Join now"], np.array([0, 2, 3])).tolist()
+    [False, True, False]
+    """
+    editorial = [t.lstrip("# ") for t, label in zip(texts, y) if label == EDITORIAL]
+    exact = set(editorial)
+    by_start: dict[str, list[str]] = {}
+    for text in editorial:
+        by_start.setdefault(text[:12], []).append(text)
+    out = np.zeros(len(texts), dtype=bool)
+    for i, (text, label) in enumerate(zip(texts, y)):
+        if label == EDITORIAL:
+            continue
+        text = text.lstrip("# ")
+        if text in exact:
+            out[i] = True
+            continue
+        for candidate in by_start.get(text[:12], ()) if len(text) >= 12 else ():
+            if candidate == text or (candidate.startswith(text) and text[-1:] in ".!?”\"'"):
+                out[i] = True
+                break
+    return out
 
 
 def choose_threshold(junk_score: np.ndarray, is_editorial: np.ndarray, budget: float = EDITORIAL_LOSS_BUDGET) -> float:

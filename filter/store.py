@@ -10,7 +10,6 @@ import json
 import os
 import platform
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 MODEL_FILE = "promo-filter.joblib"
@@ -39,8 +38,10 @@ class ModelError(RuntimeError):
 
 
 def shipped_model_path() -> Path:
-    """Path of the model that ships inside the package."""
-    return Path(str(resources.files("filter.models").joinpath(MODEL_FILE)))
+    """Path of the shipped model: inside the installed package, or models/ of a source checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "models" / MODEL_FILE  # where the wheel puts models/
+    return installed if installed.exists() else package.parent / "models" / MODEL_FILE
 
 
 def file_sha256(path: str | Path) -> str:
@@ -78,6 +79,7 @@ def write_atomic(path: Path, write) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; a model is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

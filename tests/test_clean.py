@@ -1,0 +1,86 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from filter import Label, Options
+
+CASES = json.loads((Path(__file__).parent / "golden" / "cases.json").read_text(encoding="utf-8"))
+EXAMPLE = Path(__file__).parent.parent / "examples" / "article.txt"
+
+
+def _marked(case):
+    # A case the model still gets wrong carries "open": why. It must fail until fixed, then lose the mark.
+    marks = [pytest.mark.xfail(strict=True, reason=case["open"])] if "open" in case else []
+    return pytest.param(case, marks=marks, id=case["name"])
+
+
+@pytest.mark.parametrize("case", [_marked(c) for c in CASES])
+def test_golden_cases(cleaner, case):
+    out = cleaner.clean(case["input"]).split("\n")
+    for line in case["must_stay"]:
+        assert line in out, f"lost editorial line: {line}"
+    for line in case["must_go"]:
+        assert line not in out, f"kept junk line: {line}"
+
+
+def test_shipped_example_loses_its_tail_and_keeps_its_body(cleaner):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    out = cleaner.clean(text)
+    assert "Join Now" not in out and "presale" not in out
+    assert "“Our clients asked why money stops moving at 5 p.m. on a Friday,” said Dana Whitfield" in out
+    assert out.endswith("Harbor expects to decide by March whether to open the service to all business clients.\n")
+
+
+def test_document_without_junk_is_returned_byte_identical(cleaner):
+    text = "Oil rose 2% on Friday.\r\n\r\nBrent settled at $84.10 a barrel, its highest close since July.\r\n"
+    assert cleaner.clean(text) == text
+    assert cleaner.clean(text.rstrip("\r\n")) == text.rstrip("\r\n")
+
+
+def test_empty_and_blank_documents(cleaner):
+    assert cleaner.clean("") == ""
+    assert cleaner.clean("\n\n  \n") == "\n\n  \n"
+
+
+def test_output_lines_are_input_lines_in_order(cleaner):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    inputs = text.split("\n")
+    position = 0
+    for line in cleaner.clean(text).split("\n"):
+        position = inputs.index(line, position) + 1
+
+
+def test_keep_option_keeps_that_label(cleaner):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    disclaimer = "Disclaimer: This article is for information only and is not investment advice."
+    assert disclaimer not in cleaner.clean(text)
+    assert disclaimer in cleaner.with_options(keep=frozenset({Label.BOILERPLATE})).clean(text)
+
+
+def test_threshold_one_keeps_everything(cleaner):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert cleaner.with_options(threshold=0.999999, split_glued=False).clean(text) == text
+
+
+def test_classify_gives_label_score_and_reason_for_every_line(cleaner):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    results = cleaner.classify(text)
+    assert [r.line for r in results] == [i for i, l in enumerate(text.split("\n")) if l.strip()]
+    by_text = {r.text: r for r in results}
+    assert by_text["Join Now"].label.is_junk and not by_text["Join Now"].kept
+    assert all(0.0 <= r.score <= 1.0 and r.reason for r in results)
+
+
+def test_clean_many_matches_clean(cleaner):
+    texts = [c["input"] for c in CASES] * 3
+    assert list(cleaner.clean_many(texts, batch_size=5)) == [cleaner.clean(t) for t in texts]
+
+
+@pytest.mark.xfail(strict=True, reason="a line whose glued tail makes it score as junk is dropped whole; open work")
+def test_glued_junk_sentence_is_cut_after_the_period(cleaner):
+    body = "Harbor expects to decide by March whether to open the service to all business clients."
+    text = EXAMPLE.read_text(encoding="utf-8").replace(body + "\n\n", body)
+    out = cleaner.clean(text)
+    assert body in out.split("\n")
+    assert "Ether slips" not in out

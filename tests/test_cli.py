@@ -1,0 +1,99 @@
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from filter.cli import app
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "article.txt"
+runner = CliRunner()
+
+
+def test_clean_text_from_stdin():
+    result = runner.invoke(app, ["clean"], input=EXAMPLE.read_text(encoding="utf-8"))
+    assert result.exit_code == 0
+    assert "Join Now" not in result.stdout and "Harbor Bank said on Tuesday" in result.stdout
+
+
+def test_clean_jsonl_keeps_other_fields_and_order(tmp_path):
+    records = [
+        {"id": 2, "text": EXAMPLE.read_text(encoding="utf-8"), "site": "harbor"},
+        {"id": 1, "text": "Oil rose 2% on Friday.", "n": 1.5},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    cleaned = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in cleaned] == [2, 1]
+    assert cleaned[0]["site"] == "harbor" and "Join Now" not in cleaned[0]["text"]
+    assert out.read_text(encoding="utf-8").splitlines()[1] == json.dumps(records[1])  # unchanged record, same bytes
+
+
+def test_custom_field(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"body": "Gold rose.\nJoin Now"}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["clean", "--field", "body", str(source)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"body": "Gold rose."}
+
+
+def test_explain_json_lists_every_line():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    result = runner.invoke(app, ["clean", "--explain", "--json"], input=text)
+    assert result.exit_code == 0
+    lines = json.loads(result.stdout)["lines"]
+    assert len(lines) == sum(1 for l in text.split("\n") if l.strip())
+    assert {"label", "score", "reason", "kept"} <= set(lines[0])
+
+
+def test_malformed_jsonl_fails_with_file_and_line_and_writes_nothing(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "Gold rose."}\n{not json\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(source), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"{source}:2" in result.output
+    assert not out.exists() and not list(tmp_path.glob(".out.jsonl*"))
+
+
+def test_on_error_keep_passes_broken_records_through(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "Gold rose."}\n{"title": "no text"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(source), "-o", str(out), "--on-error", "keep"])
+    assert result.exit_code == 1
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_refuses_to_overwrite_its_input(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("Gold rose.\nJoin Now\n", encoding="utf-8")
+    result = runner.invoke(app, ["clean", str(source), "-o", str(source)])
+    assert result.exit_code == 1 and "in-place" in result.output
+    assert source.read_text(encoding="utf-8") == "Gold rose.\nJoin Now\n"
+
+
+def test_not_utf8_names_file_and_offset(tmp_path):
+    source = tmp_path / "bad.txt"
+    source.write_bytes(b"Gold rose.\n\xff\xfe")
+    result = runner.invoke(app, ["clean", str(source)])
+    assert result.exit_code == 1 and "byte 11" in result.output
+
+
+def test_bad_option_is_a_usage_error():
+    assert runner.invoke(app, ["clean", "--keep", "nonsense"], input="x").exit_code == 2
+    assert runner.invoke(app, ["clean", "--format", "xml"], input="x").exit_code == 2
+
+
+def test_evaluate_json_reports_per_label(tmp_path):
+    doc = {"id": "t1", "domain": "crypto", "lines": [
+        {"text": "Bitcoin rose 3% on Monday as ETF inflows returned.", "label": "editorial"},
+        {"text": "Join Now", "label": "cta"}]}
+    source = tmp_path / "labeled.jsonl"
+    source.write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(source), "--json"])
+    assert result.exit_code == 0
+    metrics = json.loads(result.stdout)
+    assert metrics["editorial_lost"] == 0.0 and metrics["labels"]["cta"]["recall"] == 1.0

@@ -1,0 +1,50 @@
+"""The shipped training data meets its documented shape."""
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from filter.data import read_documents, split_of
+from filter.labels import Label
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return list(read_documents([DATA / "promo-filter.jsonl"]))
+
+
+def test_size_and_label_counts(documents):
+    counts = Counter(label for doc in documents for label in doc.labels if label)
+    assert len(documents) >= 500
+    assert sum(counts.values()) >= 8000
+    for label in Label:
+        if label.is_junk:
+            assert counts[label] >= 300, label
+
+
+def test_domains_with_crypto_and_finance_majority(documents):
+    domains = Counter(doc.domain for doc in documents)
+    assert len(domains) >= 6
+    assert domains["crypto"] + domains["finance"] + domains["economy"] > len(documents) / 2
+
+
+def test_clean_documents_and_junk_positions(documents):
+    clean = [d for d in documents if all(l in (None, Label.EDITORIAL) for l in d.labels)]
+    assert len(clean) >= 0.2 * len(documents)
+    places = Counter()
+    for doc in documents:
+        labels = [l for l in doc.labels if l]
+        editorial = [i for i, l in enumerate(labels) if l is Label.EDITORIAL]
+        for i, label in enumerate(labels):
+            if label.is_junk and editorial:
+                places["top" if i < editorial[0] else "end" if i > editorial[-1] else "middle"] += 1
+    assert min(places.values()) >= 200, places
+
+
+def test_split_is_fixed_by_id(documents):
+    splits = Counter(doc.split for doc in documents)
+    assert 0.1 < splits["test"] / len(documents) < 0.3
+    assert all(doc.split == split_of(doc.id) for doc in documents)
+    assert len({doc.id for doc in documents}) == len(documents)

@@ -1,0 +1,52 @@
+from filter.segment import glued_boundaries, join_lines, sentence_starts, split_lines
+
+
+def keep_all_but(text, drop):
+    lines = split_lines(text)
+    return join_lines(lines, [i not in drop for i in range(len(lines))])
+
+
+def test_split_keeps_crlf_and_missing_final_newline():
+    lines = split_lines("a\r\nb\nc")
+    assert [(l.text, l.ending) for l in lines] == [("a", "\r\n"), ("b", "\n"), ("c", "")]
+
+
+def test_nothing_removed_is_identity():
+    for text in ["a\n\nb\n", "a\r\n\r\nb", "\n\na\n\n", "a", "  \n a \n"]:
+        lines = split_lines(text)
+        assert join_lines(lines, [True] * len(lines)) == text
+
+
+def test_removed_tail_takes_its_blank_lines_with_it():
+    assert keep_all_but("A\n\nB\n\nJ1\n\nJ2\n", {4, 6}) == "A\n\nB\n"
+
+
+def test_removed_middle_line_leaves_a_single_blank():
+    assert keep_all_but("A\n\nJ\n\nB\n", {2}) == "A\n\nB\n"
+
+
+def test_removed_top_line_leaves_no_leading_blank():
+    assert keep_all_but("J\n\nA\n\nB", {0}) == "A\n\nB"
+
+
+def test_missing_final_newline_stays_missing():
+    assert keep_all_but("A\nB\nJ", {2}) == "A\nB"
+    assert keep_all_but("A\r\nB\r\nJ\r\n", {2}) == "A\r\nB\r\n"
+
+
+def test_everything_removed_gives_empty_text():
+    assert keep_all_but("J1\nJ2\n", {0, 1}) == ""
+
+
+def test_cut_replaces_line_text_and_keeps_ending():
+    lines = split_lines("A\nB.Junk..\nJ\n")
+    assert join_lines(lines, [True, True, False], {1: "B."}) == "A\nB.\n"
+
+
+def test_glued_boundaries_find_missing_space_only():
+    assert glued_boundaries("turbulence.Solana and Base") == [11]
+    assert glued_boundaries("The U.S. economy grew 2.5% in Q1. Next") == []
+
+
+def test_sentence_starts_without_punkt_split_on_capitals():
+    assert sentence_starts("It rose. Then it fell.Join now") == [9, 22]
