@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from .streams import InputError, decode, dump_record, guess_format, iter_records, open_output, read_bytes
+from .streams import InputError, check_not_binary, decode, dump_record, guess_format, iter_records, open_output, read_bytes
 
 ON_ERROR = ("fail", "skip", "keep")
+#: JSONL records cleaned per batch.
+BATCH_RECORDS = 64
 
 
 @dataclass
@@ -53,17 +55,44 @@ def run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool
     for source in inputs:
         target = source if in_place else output_path(output, source, many)
         fmt = job.fmt or guess_format(source)
-        with open_output(target, [] if in_place else inputs, in_place) as out:
-            if fmt == "jsonl":
-                _clean_jsonl(cleaner, source, out, job, summary)
+        try:
+            with open_output(target, [] if in_place else inputs, in_place) as out:
+                if fmt == "jsonl":
+                    _clean_jsonl(cleaner, source, out, job, summary)
+                else:
+                    _clean_text(cleaner, source, out, job, summary)
+        except InputError as exc:
+            # A whole input that cannot be read or decoded: its output was not written.
+            if job.on_error == "fail":
+                raise
+            summary.errors.append(str(exc))
+            if job.on_error == "keep" and _copy_unchanged(source, target):
+                summary.kept_unchanged += 1
             else:
-                _clean_text(cleaner, source, out, job, summary)
+                summary.skipped += 1
     return summary
+
+
+def _copy_unchanged(source: str, target: str | None) -> bool:
+    """Write an input that could not be cleaned to its output as it is; False if it cannot be read."""
+    if source == "-":
+        return False  # standard input was consumed while reading it
+    if target == source:
+        return True  # in place: the file is already as it was
+    try:
+        data = read_bytes(source)
+    except InputError:
+        return False
+    with open_output(target) as out:
+        out.write(data.decode("utf-8", "surrogateescape"))
+    return True
 
 
 def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> None:
     name = "<stdin>" if source == "-" else source
-    text = decode(read_bytes(source), name, job.errors)
+    data = read_bytes(source)
+    check_not_binary(data, name)
+    text = decode(data, name, job.errors)
     summary.documents += 1
     if job.explain:
         _write_explanation(cleaner.classify(text), out, job, {"source": name})
@@ -74,41 +103,43 @@ def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) 
 
 
 def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> None:
-    def good_records():
-        for record in iter_records(source, job.field, job.errors):
-            if record.error is None:
-                yield record
+    # Records are cleaned in batches and written in input order as each batch completes;
+    # a broken record kept with --on-error keep waits in the batch for its turn.
+    batch: list = []
+
+    def flush():
+        good = [r for r in batch if r.error is None]
+        texts = [r.data[job.field] for r in good]
+        if job.explain:
+            done = iter(cleaner.classify_many(texts))
+        else:
+            done = iter(cleaner.clean_many(texts))
+        for record in batch:
+            if record.error is not None:
+                out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
                 continue
+            text, result = record.data[job.field], next(done)
+            if job.explain:
+                _write_explanation(result, out, job, {k: v for k, v in record.data.items() if k != job.field})
+            elif result == text:
+                out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
+            else:
+                summary.lines_removed += _count_lines(text) - _count_lines(result)
+                out.write(dump_record({**record.data, job.field: result}))
+        summary.documents += len(good)
+        batch.clear()
+
+    for record in iter_records(source, job.field, job.errors):
+        if record.error is not None:
             summary.errors.append(record.error)
             if job.on_error == "fail":
                 raise InputError(record.error)
             if job.on_error == "skip":
                 summary.skipped += 1
-            else:
-                summary.kept_unchanged += 1
-                out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
-
-    # Records are cleaned in batches, but written in input order as each batch completes.
-    batch: list = []
-
-    def flush():
-        texts = [r.data[job.field] for r in batch]
-        if job.explain:
-            for record, results in zip(batch, cleaner.classify_many(texts)):
-                _write_explanation(results, out, job, {k: v for k, v in record.data.items() if k != job.field})
-        else:
-            for record, text, cleaned in zip(batch, texts, cleaner.clean_many(texts)):
-                if cleaned == text:
-                    out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
-                else:
-                    summary.lines_removed += _count_lines(text) - _count_lines(cleaned)
-                    out.write(dump_record({**record.data, job.field: cleaned}))
-        summary.documents += len(batch)
-        batch.clear()
-
-    for record in good_records():
+                continue
+            summary.kept_unchanged += 1
         batch.append(record)
-        if len(batch) >= 64:
+        if len(batch) >= BATCH_RECORDS:
             flush()
     if batch:
         flush()

@@ -33,6 +33,11 @@ VERSION = (
 CORRUPT = "model {path} cannot be read ({error}); retrain it with `promo-filter train` or restore the file"
 
 
+#: Bundles already loaded in this process, by the SHA-256 of their file: the same bytes give the
+#: same model, so cleaners created again (e.g. one per call of a pipeline step) share it.
+_LOADED: dict[str, dict] = {}
+
+
 class ModelError(RuntimeError):
     """A model file is missing, tampered with, untrusted or unreadable."""
 
@@ -125,6 +130,8 @@ def load(path: str | Path | None = None, trusted: bool = False) -> tuple[dict, d
     trained = card.get("versions", {}).get("scikit-learn", "")
     if trained.split(".")[:2] != sklearn.__version__.split(".")[:2]:
         raise ModelError(VERSION.format(path=model_path, trained=trained, installed=sklearn.__version__))
+    if actual in _LOADED:
+        return _LOADED[actual], card
     import joblib
 
     try:
@@ -133,4 +140,5 @@ def load(path: str | Path | None = None, trusted: bool = False) -> tuple[dict, d
         raise ModelError(CORRUPT.format(path=model_path, error=f"{type(exc).__name__}: {exc}")) from None
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         raise ModelError(CORRUPT.format(path=model_path, error="unknown model format"))
+    _LOADED[actual] = bundle
     return bundle, card

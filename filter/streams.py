@@ -1,6 +1,7 @@
 """Reading inputs and writing outputs: text and JSONL, files and standard streams, atomic writes."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -17,6 +18,11 @@ NOT_UTF8 = "{name}: not UTF-8 at byte {offset} ({reason}); pass --errors replace
 BAD_JSON = "{name}:{line}: not a JSON object ({reason})"
 NO_FIELD = "{name}:{line}: record has no string field {field!r}"
 NOT_A_FILE = "{name}: not a readable file"
+NO_SUCH_FILE = "{name}: no such file"
+IS_A_DIRECTORY = "{name}: is a directory, not a file"
+BINARY = "{name}: binary file (NUL byte at offset {offset}), not text"
+#: How much of a file is looked at to tell binary from text.
+BINARY_PROBE = 8192
 SAME_FILE = "{name}: refusing to overwrite an input file; use --in-place to clean inputs in place"
 
 
@@ -53,13 +59,30 @@ def decode(data: bytes, name: str, errors: str = "strict") -> str:
         raise InputError(NOT_UTF8.format(name=name, offset=exc.start, reason=exc.reason)) from None
 
 
+def check_readable(path: str) -> Path:
+    """The path of an input file, or an InputError saying why it cannot be one."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(NO_SUCH_FILE.format(name=path))
+    if p.is_dir():
+        raise InputError(IS_A_DIRECTORY.format(name=path))
+    if not p.is_file():
+        raise InputError(NOT_A_FILE.format(name=path))
+    return p
+
+
+def check_not_binary(head: bytes, name: str) -> None:
+    """Refuse data with a NUL byte near its start: no text or JSONL article has one."""
+    offset = head.find(b"\0", 0, BINARY_PROBE)
+    if offset >= 0:
+        raise InputError(BINARY.format(name=name, offset=offset))
+
+
 def read_bytes(path: str) -> bytes:
     """All bytes of a file, or of standard input for "-"."""
     if path == "-":
         return sys.stdin.buffer.read()
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(NOT_A_FILE.format(name=path))
+    p = check_readable(path)
     try:
         return p.read_bytes()
     except OSError as exc:
@@ -67,22 +90,34 @@ def read_bytes(path: str) -> bytes:
 
 
 def iter_lines(path: str) -> Iterator[bytes]:
-    """The lines of a file or standard input as bytes, read as they come."""
+    """The lines of a file or standard input as bytes, read as they come; binary data is refused."""
+    name = "<stdin>" if path == "-" else path
     if path == "-":
-        yield from sys.stdin.buffer
+        stream = sys.stdin.buffer
+        head = stream.peek(BINARY_PROBE)[:BINARY_PROBE] if hasattr(stream, "peek") else b""
+        check_not_binary(head, name)
+        yield from stream
         return
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(NOT_A_FILE.format(name=path))
-    with open(p, "rb") as fh:
-        yield from fh
+    p = check_readable(path)
+    try:
+        with open(p, "rb") as fh:
+            check_not_binary(fh.read(BINARY_PROBE), name)
+            fh.seek(0)
+            yield from fh
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from None
 
 
 def iter_records(path: str, field: str, errors: str = "strict") -> Iterator[Record]:
     """Parse JSONL records one by one; a broken record comes back with its error, not raised."""
     name = "<stdin>" if path == "-" else path
     for number, raw_bytes in enumerate(iter_lines(path), 1):
-        raw = decode(raw_bytes, f"{name}:{number}", errors)
+        try:
+            raw = decode(raw_bytes, f"{name}:{number}", errors)
+        except InputError as exc:
+            # Kept records go out as they came in: surrogateescape carries the bytes through.
+            yield Record(number, raw_bytes.decode("utf-8", "surrogateescape"), None, str(exc))
+            continue
         if not raw.strip():
             continue
         try:
@@ -110,8 +145,15 @@ def open_output(path: str | None, inputs: list[str] = (), in_place: bool = False
     Writing over one of the inputs is refused unless in_place is set.
     """
     if path is None or path == "-":
-        yield sys.stdout
+        # UTF-8 whatever the locale, no newline translation, and undecodable bytes of kept
+        # records written back as they were.
         sys.stdout.flush()
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="surrogateescape", newline="")
+        try:
+            yield stream
+            stream.flush()
+        finally:
+            stream.detach()
         return
     target = Path(path)
     if not in_place and any(i != "-" and Path(i).exists() and target.exists() and os.path.samefile(i, target) for i in inputs):
@@ -119,7 +161,7 @@ def open_output(path: str | None, inputs: list[str] = (), in_place: bool = False
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

@@ -33,10 +33,11 @@ def test_clean_jsonl_keeps_other_fields_and_order(tmp_path):
 
 def test_custom_field(tmp_path):
     source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps({"body": "Gold rose.\nJoin Now"}) + "\n", encoding="utf-8")
+    body = "Gold rose 2% on Friday as the dollar weakened.\nTraders cited softer US jobs data.\nJoin Now"
+    source.write_text(json.dumps({"body": body}) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["clean", "--field", "body", str(source)])
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"body": "Gold rose."}
+    assert json.loads(result.stdout) == {"body": body.rsplit("\n", 1)[0]}
 
 
 def test_explain_json_lists_every_line():

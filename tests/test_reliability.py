@@ -1,0 +1,177 @@
+"""Bad inputs, --on-error, safe writes and model checks: nothing is lost or half-written."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from filter import Cleaner, ModelError
+from filter.cli import app
+from filter.store import CARD_FILE, MODEL_FILE, shipped_model_path
+
+runner = CliRunner()
+EXAMPLE = Path(__file__).parent.parent / "examples" / "article.txt"
+GOOD = {"id": 1, "text": "Gold rose 2% on Friday as the dollar weakened.\nJoin Now"}
+
+
+def write_jsonl(path, lines):
+    path.write_bytes(b"".join(l if isinstance(l, bytes) else (json.dumps(l) + "\n").encode() for l in lines))
+    return path
+
+
+# -- bad files -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: d / "missing.txt", "no such file"),
+        (lambda d: d, "is a directory"),
+        (lambda d: (d / "blob.txt").write_bytes(b"PK\x03\x04\x00\x00binary") and d / "blob.txt", "binary file"),
+        (lambda d: (d / "latin1.txt").write_bytes("Café rose.\n".encode("latin-1")) and d / "latin1.txt", "not UTF-8 at byte 3"),
+    ],
+    ids=["missing", "directory", "binary", "not-utf8"],
+)
+def test_unreadable_input_is_one_line_naming_the_file(tmp_path, make, message):
+    source = make(tmp_path)
+    result = runner.invoke(app, ["clean", str(source)])
+    assert result.exit_code == 1
+    errors = [l for l in result.output.splitlines() if l.startswith("promo-filter:")]
+    assert len(errors) == 1 and str(source) in errors[0] and message in errors[0]
+
+
+@pytest.mark.parametrize(
+    "bad, where",
+    [
+        (b"{not json\n", "not a JSON object"),
+        (b'["a list"]\n', "not an object"),
+        (b'{"id": 2, "title": "no text field"}\n', "no string field 'text'"),
+        (b'{"id": 2, "text": 42}\n', "no string field 'text'"),
+        (b'{"id": 2, "text": "caf\xe9"}\n', "not UTF-8 at byte"),
+    ],
+    ids=["malformed", "not-object", "missing-field", "not-string", "not-utf8"],
+)
+@pytest.mark.parametrize("on_error", ["fail", "skip", "keep"])
+def test_broken_record_follows_on_error(tmp_path, bad, where, on_error):
+    source = write_jsonl(tmp_path / "in.jsonl", [GOOD, bad, {**GOOD, "id": 3}])
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(source), "-o", str(out), "--on-error", on_error])
+    assert result.exit_code == 1
+    assert f"{source}:2" in result.output and where in result.output
+    if on_error == "fail":
+        assert not out.exists() and not list(tmp_path.glob(".out.jsonl*"))
+        return
+    written = out.read_bytes().splitlines(keepends=True)
+    assert [json.loads(written[0])["id"], json.loads(written[-1])["id"]] == [1, 3]
+    if on_error == "skip":
+        assert len(written) == 2 and "1 skipped" in result.output
+    else:  # the broken record passes through byte for byte
+        assert len(written) == 3 and written[1] == bad and "1 kept unchanged" in result.output
+
+
+def test_on_error_skip_goes_on_past_a_bad_file(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD["text"] + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["clean", str(tmp_path / "missing.txt"), str(good), "-o", str(out), "--on-error", "skip"])
+    assert result.exit_code == 1 and "missing.txt: no such file" in result.output
+    assert (out / "good.txt").read_text(encoding="utf-8") == "Gold rose 2% on Friday as the dollar weakened.\n"
+    assert not (out / "missing.txt").exists()
+
+
+def test_on_error_keep_copies_an_undecodable_file_unchanged(tmp_path):
+    source = tmp_path / "latin1.txt"
+    source.write_bytes("Café rose.\nJoin Now\n".encode("latin-1"))
+    out = tmp_path / "out.txt"
+    result = runner.invoke(app, ["clean", str(source), "-o", str(out), "--on-error", "keep"])
+    assert result.exit_code == 1 and out.read_bytes() == source.read_bytes()
+
+
+def test_errors_replace_cleans_undecodable_text(tmp_path):
+    source = tmp_path / "latin1.txt"
+    source.write_bytes("Café prices rose 2% on Friday as the dollar weakened.\nJoin Now\n".encode("latin-1"))
+    result = runner.invoke(app, ["clean", str(source), "--errors", "replace"])
+    assert result.exit_code == 0 and "Caf\ufffd prices" in result.stdout and "Join Now" not in result.stdout
+
+
+def test_record_count_in_equals_count_out(tmp_path):
+    records = [{**GOOD, "id": i} for i in range(150)]
+    source = write_jsonl(tmp_path / "in.jsonl", records)
+    result = runner.invoke(app, ["clean", str(source)])
+    assert result.exit_code == 0
+    assert [json.loads(l)["id"] for l in result.stdout.splitlines()] == list(range(150))
+
+
+# -- writing safely ----------------------------------------------------------
+def test_in_place_rewrites_only_when_asked(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text(GOOD["text"] + "\n", encoding="utf-8")
+    mode = 0o640
+    os.chmod(source, mode)
+    assert runner.invoke(app, ["clean", str(source), "--in-place"]).exit_code == 0
+    assert source.read_text(encoding="utf-8") == "Gold rose 2% on Friday as the dollar weakened.\n"
+    assert source.stat().st_mode & 0o777 == mode
+    assert not list(tmp_path.glob(".a.txt*"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
+def test_interrupted_run_leaves_the_old_output_untouched(tmp_path, sig):
+    article = EXAMPLE.read_text(encoding="utf-8")
+    write_jsonl(tmp_path / "big.jsonl", [{"id": i, "text": article} for i in range(4000)])
+    target = tmp_path / "out.jsonl"
+    target.write_text("old output\n", encoding="utf-8")
+    command = [sys.executable, "-m", "filter", "clean", str(tmp_path / "big.jsonl"), "-o", str(target)]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    # Interrupt once cleaned records are being written to the temporary file.
+    while not any(p.stat().st_size for p in tmp_path.glob(".out.jsonl.*")):
+        assert proc.poll() is None, "finished before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    proc.wait(timeout=30)
+    assert proc.returncode != 0
+    assert target.read_text(encoding="utf-8") == "old output\n"
+    if sig == signal.SIGINT:  # a clean exit also removes its temporary file
+        assert not list(tmp_path.glob(".out.jsonl.*"))
+
+
+# -- models are code -----------------------------------------------------------
+@pytest.fixture()
+def copied_model(tmp_path):
+    shipped = shipped_model_path()
+    (tmp_path / MODEL_FILE).write_bytes(shipped.read_bytes())
+    (tmp_path / CARD_FILE).write_bytes(shipped.with_suffix(".json").read_bytes())
+    return tmp_path
+
+
+def _edit_card(folder, **changes):
+    card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
+    card.update(changes)
+    (folder / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    return card
+
+
+def test_other_scikit_learn_version_is_refused_with_how_to_retrain(copied_model):
+    card = json.loads((copied_model / CARD_FILE).read_text(encoding="utf-8"))
+    _edit_card(copied_model, versions={**card["versions"], "scikit-learn": "0.24.2"})
+    with pytest.raises(ModelError, match=r"0\.24\.2.*promo-filter train"):
+        Cleaner.load(copied_model, trusted=True)
+
+
+def test_truncated_model_is_a_clear_error(copied_model):
+    path = copied_model / MODEL_FILE
+    path.write_bytes(path.read_bytes()[:5000])
+    from filter.store import file_sha256
+
+    _edit_card(copied_model, model_sha256=file_sha256(path))  # matches, so loading is tried
+    with pytest.raises(ModelError, match="cannot be read"):
+        Cleaner.load(copied_model, trusted=True)
+
+
+def test_cli_refuses_untrusted_model_with_exit_code_3(copied_model):
+    result = runner.invoke(app, ["clean", "--model", str(copied_model)], input="Gold rose.\n")
+    assert result.exit_code == 3 and "--trust-model" in result.output
