@@ -1,8 +1,14 @@
 """promo-filter: strip ads, teasers, calls to action and boilerplate from scraped articles.
 
 >>> from filter import Cleaner
->>> Cleaner.load().clean("Ether slipped 2% after the upgrade was delayed.\\nRead more: Top 5 presales to buy now..")
-'Ether slipped 2% after the upgrade was delayed.'
+>>> article = (
+...     "Ether slipped 2% on Tuesday after developers delayed the upgrade to March.\\n"
+...     "The delay follows a bug found on a test network last week.\\n"
+...     "Read more: Top 5 presales to buy now.."
+... )
+>>> print(Cleaner.load().clean(article))
+Ether slipped 2% on Tuesday after developers delayed the upgrade to March.
+The delay follows a bug found on a test network last week.
 """
 
 __version__ = "0.1.0"

@@ -25,6 +25,9 @@ GLUE_ALONE = 0.9
 GLUE_MAX_PIECES = 8
 #: Documents scored per model call in clean_many.
 BATCH_SIZE = 64
+#: Cleaning repeats on its own output until nothing more goes (so clean(clean(x)) == clean(x));
+#: two passes settle almost every document, the cap bounds adversarial ones.
+MAX_PASSES = 8
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,10 @@ class Cleaner:
 
     # -- public API -------------------------------------------------------
     def clean(self, text: str) -> str:
-        """Return the document without its junk lines; a document with no junk comes back unchanged."""
+        """Return the document without its junk lines; a document with no junk comes back unchanged.
+
+        The result is a fixed point: cleaning it again changes nothing.
+        """
         return next(self.clean_many([text]))
 
     def classify(self, text: str) -> list[LineResult]:
@@ -129,31 +135,69 @@ class Cleaner:
 
     # -- pipeline ---------------------------------------------------------
     def _clean_batch(self, texts: list[str]) -> list[str]:
-        out = []
-        for text, (lines, results) in zip(texts, self._decide(texts, explain=False)):
-            out.append(rebuild(text, lines, results))
-        return out
+        return [rebuild(text, lines, results) for text, (lines, results) in zip(texts, self._decide(texts, explain=False))]
 
     def _decide(self, texts: list[str], explain: bool) -> list[tuple[list[Line], list[LineResult]]]:
-        documents = [split_lines(text) for text in texts]
-        nonblank = [[i for i, line in enumerate(lines) if not line.is_blank] for lines in documents]
-        scored = self.model.score([[lines[i].text for i in idx] for lines, idx in zip(documents, nonblank)])
-        decided = []
-        for lines, idx, doc_scores in zip(documents, nonblank, scored):
-            results = [self._result(i, lines[i].text, row) for i, row in zip(idx, doc_scores.proba)]
-            decided.append((lines, results))
-        if self.options.split_glued:
-            self._cut_glued(decided)
-        if explain:
-            from .explain import Explainer
+        """Decide every non-blank line, looking again at what is left until nothing more goes.
 
-            if self._explainer is None:
-                self._explainer = Explainer(self.model)
+        Removing junk changes the context of the lines that stay, so a second look can find
+        more. Repeating until a pass removes and cuts nothing makes the output a fixed point:
+        cleaning it again changes nothing. Each removed line keeps the decision of the pass
+        that removed it; kept lines keep the last pass's.
+        """
+        documents = [split_lines(text) for text in texts]
+        current = [{i: line.text for i, line in enumerate(lines) if not line.is_blank} for lines in documents]
+        final: list[dict[int, LineResult]] = [{} for _ in texts]
+        cuts: list[dict[int, LineResult]] = [{} for _ in texts]
+        pending = list(range(len(texts)))
+        for _ in range(MAX_PASSES):
+            alive = [list(current[d]) for d in pending]
+            scored = self.model.score([[current[d][i] for i in idx] for d, idx in zip(pending, alive)])
             decided = [
-                (lines, self._explainer.annotate(results, doc_scores))
-                for (lines, results), doc_scores in zip(decided, scored)
+                [self._result(i, current[d][i], row) for i, row in zip(idx, doc_scores.proba)]
+                for d, idx, doc_scores in zip(pending, alive, scored)
             ]
-        return decided
+            if self.options.split_glued:
+                self._cut_glued(decided)
+            if explain:
+                decided = [self._explain(results, doc_scores) for results, doc_scores in zip(decided, scored)]
+            decided = [_never_empty(results) for results in decided]
+            still = []
+            for d, results in zip(pending, decided):
+                changed = False
+                for r in results:
+                    final[d][r.line] = r
+                    if not r.kept:
+                        del current[d][r.line]
+                        changed = True
+                    elif r.cut_at is not None:
+                        current[d][r.line] = r.text[: r.cut_at]
+                        cuts[d][r.line] = r
+                        changed = True
+                if changed:
+                    still.append(d)
+            pending = still
+            if not pending:
+                break
+        out = []
+        for lines, decisions, cut in zip(documents, final, cuts):
+            results = []
+            for i in sorted(decisions):
+                r = decisions[i]
+                if r.kept and i in cut:  # a line cut in an earlier pass keeps that cut
+                    first = cut[i]
+                    r = replace(r, cut_at=r.cut_at if r.cut_at is not None else len(r.text),
+                                cut_label=r.cut_label or first.cut_label, cut_score=r.cut_score or first.cut_score)
+                results.append(replace(r, text=lines[i].text))
+            out.append((lines, results))
+        return out
+
+    def _explain(self, results: list[LineResult], scored) -> list[LineResult]:
+        from .explain import Explainer
+
+        if self._explainer is None:
+            self._explainer = Explainer(self.model)
+        return self._explainer.annotate(results, scored)
 
     def _result(self, index: int, text: str, proba: np.ndarray) -> LineResult:
         label, score, junk = self._label(proba)
@@ -168,10 +212,10 @@ class Cleaner:
             return best, float(proba[LABELS.index(best)]), junk
         return Label.EDITORIAL, float(proba[editorial]), junk
 
-    def _cut_glued(self, decided: list[tuple[list[Line], list[LineResult]]]) -> None:
+    def _cut_glued(self, decided: list[list[LineResult]]) -> None:
         """Find editorial lines that end in glued junk sentences and mark where to cut them."""
         variants, where = [], []
-        for d, (lines, results) in enumerate(decided):
+        for d, results in enumerate(decided):
             texts = [r.text for r in results]
             for k, result in enumerate(results):
                 if not result.kept or result.label.is_junk:
@@ -201,8 +245,12 @@ class Cleaner:
                 if 1.0 - pieces[p][editorial] < needed or 1.0 - alone[p][editorial] < GLUE_ALONE:
                     break
                 cut = p
-            results = decided[d][1]
+            results = decided[d]
             line = results[k]
+            # Only a sentence glued on with no space is cut: after a space it belongs to the
+            # site's own paragraph (e.g. an inline "Read more:"), and the line is kept whole.
+            while cut is not None and starts[cut - 1] not in glued_boundaries(line.text):
+                cut = cut + 1 if cut + 1 < len(pieces) else None
             if cut is None:
                 continue
             label, score, _ = self._label(pieces[cut])
@@ -210,6 +258,19 @@ class Cleaner:
                 continue
             cut_at = len(line.text[: starts[cut - 1]].rstrip())
             results[k] = replace(line, cut_at=cut_at, cut_label=label, cut_score=score)
+
+
+def _never_empty(results: list[LineResult]) -> list[LineResult]:
+    """Keep a document whose every line scores as junk as it is.
+
+    A page that is all junk is rare; an article scored wrongly from end to end (a
+    one-line brief has no context to go on) is not, and emptying it would lose it
+    silently. Junk left in is the lesser failure.
+    """
+    if not results or any(r.kept for r in results):
+        return results
+    note = "kept: removing it would empty the document"
+    return [replace(r, kept=True, reason=f"{r.reason}; {note}" if r.reason else note) for r in results]
 
 
 def rebuild(text: str, lines: list[Line], results: list[LineResult]) -> str:

@@ -84,3 +84,12 @@ def test_glued_junk_sentence_is_cut_after_the_period(cleaner):
     out = cleaner.clean(text)
     assert body in out.split("\n")
     assert "Ether slips" not in out
+
+
+@pytest.mark.parametrize("text", ["Bitcoin fell.", "Join Now", "Gold rose.\nJoin Now\n"])
+def test_a_document_is_never_emptied(cleaner, text):
+    # A one-line brief has no context; if every line scores as junk, nothing is removed.
+    assert cleaner.clean(text) == text
+    results = cleaner.classify(text)
+    if all(r.label.is_junk for r in results):
+        assert all(r.kept and "would empty the document" in r.reason for r in results)
