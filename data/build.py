@@ -31,17 +31,38 @@ SEED = "promo-filter-1"
 OUT = HERE / "promo-filter.jsonl"
 CLEAN_SHARE = 0.22
 TOP_SHARE = 0.38
-MIDDLE_SHARE = 0.45
+MIDDLE_SHARE = 0.55
+#: Share of tails that open with an author box: the bio, sometimes printed more than once.
+AUTHOR_BOX_SHARE = 0.25
 TAIL_SHARE = 0.85
 
-TOP_KINDS = ["byline", "byline", "metadata", "tags", "nav", "share", "price", "bio", "disclaimer", "announcement", "countdown", "video"]
+TOP_KINDS = ["byline", "byline", "metadata", "metadata", "tags", "own-tags", "nav", "share", "price", "bio", "disclaimer",
+             "announcement", "countdown", "video", "editor_note", "about"]
 MIDDLE_KINDS = ["credit", "credit", "credit", "teaser:prefixed", "teaser:derived-prefixed", "ad:promo_link", "lead-block",
-                "video", "newsletter", "social", "metadata", "ad:short_ad", "widget"]
-TAIL_BLOCKS = ["teaser-list", "teaser-list", "truncated", "truncated", "ad+cta", "ad+cta", "boiler-chain", "boiler-chain", "cta", "cta", "summaries", "ad", "lead-block"]
-BOILER_TAIL = ["disclaimer", "disclosure", "bio", "newsletter", "social", "tags", "copyright", "url", "nav", "share",
-               "announcement", "cookie", "metadata", "byline", "credit"]
+                "video", "newsletter", "social", "metadata", "ad:short_ad", "widget", "teaser:dek", "teaser:headline_dek",
+                "ad:promo_link", "ad+cta", "cta:short", "cta:branded"]
+TAIL_BLOCKS = ["teaser-list", "teaser-list", "truncated", "truncated", "ad+cta", "ad+cta", "boiler-chain", "boiler-chain",
+               "boiler-chain", "cta", "cta", "summaries", "ad", "lead-block", "deks", "story-cards", "story-cards"]
+BOILER_TAIL = ["disclaimer", "disclaimer", "disclosure", "bio", "bio", "newsletter", "social", "tags", "own-tags", "copyright",
+               "url", "nav", "share", "announcement", "cookie", "metadata", "byline", "credit", "about", "notice",
+               "editor_note", "video"]
+#: Share of documents whose paragraphs citing a data source get a credit line for it.
+OWN_CREDIT_SHARE = 0.35
+#: Share of pages scraped with their whole content printed again (mobile and desktop copies, AMP
+#: fallbacks): the article's lines then appear twice and are still editorial.
+DOUBLED_SHARE = 0.06
+#: Sites often print a block twice or three times (carousels, sticky footers, repeated bios).
+REPEAT_SHARE = 0.12
 PREFIXES = ["Read more:", "Related:", "Also Read:", "READ MORE:", "See also:", "Related Reading:", "More:",
             "Recommended:", "You may also like:", "ALSO READ:", "Read also:", "RELATED:", "Must read:", "Trending:"]
+STOP_CAPS = {"The", "This", "That", "These", "Those", "But", "And", "For", "With", "What", "Why", "How", "When", "Where",
+             "Who", "Its", "His", "Her", "Their", "Our", "One", "Two", "Three", "Some", "Many", "Most", "After", "Before",
+             "While", "Still", "Yet", "Data", "According", "Analysts", "Traders", "Investors"}
+SOURCE_CITED = re.compile(r"(?:[Aa]ccording to|[Dd]ata from|[Ff]igures from|[Ss]hown by|[Cc]hart from|[Pp]er) "
+                          r"(?:the |analytics firm |data provider |on-chain analytics platform )?([A-Z][\w.]+(?: [A-Z][\w.]+)?)")
+CREDIT_FORMS = ["Source: {name}", "Source: {name}", "Source: {name}", "Chart: {name}", "Data: {name}",
+                "Image: {name}", "{coin}/USD daily chart. Source: {name}", "Source: {name} / TradingView",
+                "Image source: {name}", "{coin} price chart | Source: {name}", "(Source: {name})"]
 ELLIPSES = ["..", "..", "…", "...", " ...", "…", "[…]"]
 COINS = ["BTC", "ETH", "SOL", "XRP", "BNB", "DOGE", "ADA", "TRX", "AVAX", "LINK", "TON", "SHIB", "DOT", "LTC", "NEAR",
          "UNI", "APT", "ARB", "OP", "PEPE", "SUI", "ATOM", "XLM", "FIL", "HBAR", "ICP", "INJ", "RNDR", "TIA", "SEI"]
@@ -83,6 +104,10 @@ class Composer:
             return self.price_widget()
         if name == "lead-block":
             return self.lead_block()
+        if name == "ad+cta":
+            return self.unit("ad") + self.unit("cta")
+        if name == "own-tags":
+            return self.own_tags()
         if name == "teaser:derived-prefixed":
             return [(f"{self.rng.choice(PREFIXES)} {self.headline(self.other())}", Label.TEASER)]
         if ":" in name:
@@ -115,6 +140,50 @@ class Composer:
         paragraphs = self.lead(self.other())[: 1 if self.rng.random() < 0.75 else 2]
         lines = paragraphs[:-1] + [self.truncate(paragraphs[-1])]
         return [(line, Label.TEASER) for line in lines]
+
+    def own_tags(self) -> list[tuple[str, Label]]:
+        # Tag lines name the article's own subjects, so sharing names with the body is no proof of editorial.
+        names = []
+        for line in self.article["lines"]:
+            for word in re.findall(r"\b[A-Z][A-Za-z0-9]+(?:\s[A-Z][A-Za-z0-9]+)?\b", line):
+                if word not in names and len(word) > 2 and word.split()[0] not in STOP_CAPS:
+                    names.append(word)
+        if len(names) < 2:
+            return self.unit("boilerplate", "tags")
+        picked = self.rng.sample(names[:30], min(len(names[:30]), self.rng.randint(2, 6)))
+        prefix = self.rng.choice(["Tags:", "Tags:", "TAGS:", "Topics:", "Related topics:", "Filed under:", "#", "Tagged:", ""])
+        joiner = self.rng.choice([", ", ", ", " · ", " | ", " #"])
+        body = joiner.join(picked)
+        return [(f"{prefix} {body}".strip(), Label.BOILERPLATE)]
+
+    def own_credits(self, doc: list[tuple[str, Label]]) -> None:
+        # Chart credits name the data source the paragraph above just cited ("Source: CoinGlass"),
+        # so a credit sharing names with the body is still a credit.
+        for at in range(len(doc) - 1, 0, -1):
+            text, label = doc[at]
+            source = SOURCE_CITED.search(text) if label is Label.EDITORIAL else None
+            if source and self.rng.random() < 0.5:
+                name = source.group(1)
+                credit = self.rng.choice(CREDIT_FORMS).format(name=name, coin=self.rng.choice(COINS))
+                doc.insert(at + 1, (credit, Label.BOILERPLATE))
+
+    def deks(self) -> list[tuple[str, Label]]:
+        return [x for _ in range(self.rng.randint(2, 6)) for x in self.unit("teaser", "dek")]
+
+    def story_cards(self) -> list[tuple[str, Label]]:
+        out = []
+        for _ in range(self.rng.randint(1, 4)):
+            if self.rng.random() < 0.65:
+                out += self.unit("teaser", self.rng.choice(["story_card", "headline_dek"]))
+                continue
+            # A card made from another article: its headline, then its first paragraphs, whole or cut.
+            other = self.other()
+            paragraphs = self.lead(other)[: self.rng.randint(1, 2)]
+            card = ([self.headline(other)] if self.rng.random() < 0.7 else []) + paragraphs
+            if self.rng.random() < 0.5:
+                card[-1] = self.truncate(card[-1])
+            out += [(line, Label.TEASER) for line in card]
+        return out
 
     def teaser_list(self) -> list[tuple[str, Label]]:
         if self.rng.random() < 0.3:
@@ -163,6 +232,10 @@ class Composer:
 
     def tail(self) -> list[tuple[str, Label]]:
         out = []
+        if self.rng.random() < AUTHOR_BOX_SHARE:
+            if self.rng.random() < 0.3:
+                out.append((self.rng.choice(["About the author", "About the Author", "Author", "Written by", "The author"]), Label.BOILERPLATE))
+            out += self.unit("boilerplate", "bio") * self.rng.choice([1, 1, 2, 3])
         for block in self.rng.sample(TAIL_BLOCKS, self.rng.randint(1, 4)):
             if block == "teaser-list":
                 out += self.teaser_list()
@@ -178,27 +251,39 @@ class Composer:
                 out += self.lead_block()
             elif block == "cta":
                 out += self.unit("cta")
+            elif block == "deks":
+                out += self.deks()
+            elif block == "story-cards":
+                out += self.story_cards()
             else:
                 for kind in self.rng.sample(BOILER_TAIL, self.rng.randint(1, 4)):
-                    out += self.unit("boilerplate", kind)
+                    out += self.kind(kind)
+        if out and self.rng.random() < REPEAT_SHARE:
+            start = self.rng.randrange(len(out))
+            block = out[start : start + self.rng.randint(1, 4)]
+            out += block * self.rng.randint(1, 2)
         return out
 
     def compose(self) -> list[tuple[str, Label]]:
         rng = self.rng
         body = [(line, Label.EDITORIAL) for line in self.article["lines"]]
         if rng.random() < CLEAN_SHARE:
-            return body
+            return body + (body[rng.randrange(len(body)) :] if rng.random() < DOUBLED_SHARE else [])
         doc = list(body)
         if rng.random() < MIDDLE_SHARE and len(body) > 3:
-            for _ in range(rng.randint(1, 3)):
+            for _ in range(rng.randint(1, 5)):
                 at = rng.randint(2, len(doc) - 1)
                 doc[at:at] = self.kind(rng.choice(MIDDLE_KINDS))
+        if rng.random() < OWN_CREDIT_SHARE:
+            self.own_credits(doc)
         if rng.random() < TOP_SHARE:
             top = [x for _ in range(rng.randint(1, 3)) for x in self.kind(rng.choice(TOP_KINDS))]
             at = 1 if body[0][0].startswith("#") and rng.random() < 0.6 else 0
             doc[at:at] = top
         if rng.random() < TAIL_SHARE or doc == body:
             doc += self.tail()
+        if rng.random() < DOUBLED_SHARE:
+            doc += doc[rng.randrange(len(doc) // 2) :]
         return doc
 
 

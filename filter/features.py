@@ -190,6 +190,10 @@ def content_tokens(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
+#: A stage-one junk score from which a line counts as sure junk for its neighbours.
+SURE_JUNK = 0.8
+#: How many names make up the lead of an article.
+LEAD_NAMES = 12
 
 
 def context_names(labels) -> list[str]:
@@ -203,6 +207,7 @@ def context_names(labels) -> list[str]:
         "lines before", "relative position", "lines in document", "share of words in the article",
         "share of names in the article", "content words", "names", "words shared with line -1",
         "words shared with line +1", "copies in document", "length relative to the document",
+        "lines since sure junk above", "sure junk among 6 lines above", "share of names in the lead",
     ]
     return names
 
@@ -259,6 +264,28 @@ def context_matrix(texts: list[str], shapes: np.ndarray, proba: np.ndarray, edit
             shared_prev[i] = len(words & tokens[i - 1][0]) / len(words)
         if words and i + 1 < n:
             shared_next[i] = len(words & tokens[i + 1][0]) / len(words)
+    # Where the article body stops, sure junk starts: lines past it (another story's paragraphs)
+    # read like editorial on their own, so how far back the last sure junk line sits matters.
+    sure = junk >= SURE_JUNK
+    since_sure = np.full(n, -1.0)
+    sure_above = np.zeros(n)
+    last = -1
+    for i in range(n):
+        if last >= 0:
+            since_sure[i] = math.log1p(i - last - 1)
+        sure_above[i] = sure[max(0, i - 6) : i].sum()
+        if sure[i]:
+            last = i
+    # Names of the lead (the first editorial-looking lines): a teaser about another story shares none.
+    lead_names: set = set()
+    for (words, names), w in zip(tokens, editorial):
+        if w >= 0.5:
+            lead_names |= names
+            if len(lead_names) >= LEAD_NAMES:
+                break
+    shared_lead = np.array(
+        [len(names & lead_names) / len(names) if names else -1.0 for words, names in tokens]
+    )
     log_len = shapes[:, 0]
     rows = np.column_stack(
         [
@@ -281,6 +308,9 @@ def context_matrix(texts: list[str], shapes: np.ndarray, proba: np.ndarray, edit
             shared_next,
             [copies[t] - 1 for t in texts],
             log_len - np.median(log_len),
+            since_sure,
+            sure_above,
+            shared_lead,
         ]
     )
     return rows.astype(np.float32)
