@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-import numpy as np
+if TYPE_CHECKING:  # numpy and scikit-learn load with the model, not with the package
+    import numpy as np
 
 from .labels import JUNK_LABELS, LABELS, Label
 from .segment import Line, glued_boundaries, join_lines, sentence_starts, split_lines
@@ -220,9 +221,8 @@ class Cleaner:
             for k, result in enumerate(results):
                 if not result.kept or result.label.is_junk:
                     continue
-                before_removed = k + 1 == len(results) or not results[k + 1].kept
-                # Candidates: editorial lines right before junk, or with a sentence glued on without a space.
-                if not (before_removed or glued_boundaries(result.text)):
+                # Candidates: editorial lines with a sentence glued on without a space (only there is a cut made).
+                if not glued_boundaries(result.text):
                     continue
                 starts = sentence_starts(result.text, self.punkt)
                 if not starts:

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
 
 from .features import SHAPE_NAMES, LineFeatures, context_matrix, normalize, shape_vector
 from .labels import LABELS, Label
@@ -20,6 +21,8 @@ from .labels import LABELS, Label
 EDITORIAL = LABELS.index(Label.EDITORIAL)
 #: Editorial lines the threshold may sacrifice on out-of-fold training scores.
 EDITORIAL_LOSS_BUDGET = 0.002
+#: Distinct lines whose context-free scores are kept in memory (a few hundred bytes each).
+LINE_CACHE_SIZE = 50_000
 THRESHOLD_RANGE = (0.5, 0.97)
 
 
@@ -109,19 +112,41 @@ class LineModel:
         texts = [normalize(t) for doc in documents for t in doc]
         if not texts:
             return [Scored([], np.zeros((0, len(SHAPE_NAMES))), np.zeros((0, len(LABELS))), np.zeros((0, len(LABELS)))) for _ in documents]
-        shapes = np.array([shape_vector(t) for t in texts], dtype=np.float32)
-        stage1 = self._proba(self.stage1_, self.vectorizer_.transform_with_shapes(texts, shapes))
+        shapes, stage1 = self._read_alone(texts)
         sizes = [len(doc) for doc in documents]
         groups = np.repeat(np.arange(len(documents)), sizes)
         context = self._context_rows(texts, shapes, stage1, groups)
         proba = np.zeros_like(stage1)
-        proba[:, self.stage2_.classes_] = self.stage2_.predict_proba(context)
+        # One thread: batches are small, and several worker processes share the cores.
+        with threadpool_limits(limits=1):
+            proba[:, self.stage2_.classes_] = self.stage2_.predict_proba(context)
         out, start = [], 0
         for size in sizes:
             end = start + size
             out.append(Scored(texts[start:end], shapes[start:end], stage1[start:end], proba[start:end]))
             start = end
         return out
+
+
+    def _read_alone(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Shape vectors and stage-one scores of lines, which depend on the text alone.
+
+        They are cached by text: crawls repeat the same disclaimers and teasers, and
+        cleaning scores the lines that stay again after each pass.
+        """
+        cache = self.__dict__.setdefault("_alone", {})
+        new = [t for t in dict.fromkeys(texts) if t not in cache]
+        if new:
+            if len(cache) + len(new) > LINE_CACHE_SIZE:
+                cache.clear()
+            shapes = np.array([shape_vector(t) for t in new], dtype=np.float32)
+            stage1 = self._proba(self.stage1_, self.vectorizer_.transform_with_shapes(new, shapes))
+            cache.update(zip(new, zip(shapes, stage1)))
+        rows = [cache[t] for t in texts]
+        return np.array([r[0] for r in rows], dtype=np.float32), np.array([r[1] for r in rows])
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_alone"}  # the cache is not part of the model
 
 
 def context_only(texts: list[str], y: np.ndarray) -> np.ndarray:
