@@ -112,27 +112,43 @@ class Cleaner:
         """Label every non-blank line of a document, with its score and the reason for it."""
         return self._decide([text], explain=True)[0][1]
 
-    def clean_many(self, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[str]:
-        """Clean documents lazily, scoring them in batches; yields one cleaned text per input."""
-        batch: list[str] = []
-        for text in texts:
-            batch.append(text)
-            if len(batch) >= batch_size:
-                yield from self._clean_batch(batch)
-                batch = []
-        if batch:
-            yield from self._clean_batch(batch)
+    def clean_many(self, texts: Iterable[str], batch_size: int = BATCH_SIZE, n_jobs: int = 1) -> Iterator[str]:
+        """Clean documents lazily, in input order; yields one cleaned text per input.
 
-    def classify_many(self, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[list[LineResult]]:
-        """classify() for many documents, in batches."""
-        batch: list[str] = []
-        for text in texts:
-            batch.append(text)
-            if len(batch) >= batch_size:
+        Documents are scored in batches. ``n_jobs`` > 1 cleans batches in that many worker
+        processes (0 or less: all cores), each loading the model once.
+        """
+        return self._many(texts, batch_size, n_jobs, explain=False)
+
+    def classify_many(
+        self, texts: Iterable[str], batch_size: int = BATCH_SIZE, n_jobs: int = 1
+    ) -> Iterator[list[LineResult]]:
+        """classify() for many documents, lazily and in input order, like clean_many."""
+        return self._many(texts, batch_size, n_jobs, explain=True)
+
+    def _many(self, texts: Iterable[str], batch_size: int, n_jobs: int, explain: bool) -> Iterator:
+        from itertools import chain
+
+        from .parallel import available_cores, batches, run_parallel
+
+        n_jobs = available_cores() if n_jobs <= 0 else n_jobs
+        stream = batches(texts, batch_size)
+        first = next(stream, [])
+        second = next(stream, None) if n_jobs > 1 else None
+        if second is not None:  # more than one batch: worth starting workers
+            rest = (text for batch in chain([first, second], stream) for text in batch)
+            yield from run_parallel(self, rest, n_jobs, batch_size, explain)
+            return
+        for batch in chain([first], stream):
+            if not batch:
+                continue
+            if explain:
                 yield from (results for _, results in self._decide(batch, explain=True))
-                batch = []
-        if batch:
-            yield from (results for _, results in self._decide(batch, explain=True))
+            else:
+                yield from self._clean_batch(batch)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_explainer": None}  # workers rebuild the explainer when asked
 
     # -- pipeline ---------------------------------------------------------
     def _clean_batch(self, texts: list[str]) -> list[str]:

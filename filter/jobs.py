@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -9,8 +10,6 @@ from typing import IO
 from .streams import InputError, check_not_binary, decode, dump_record, guess_format, iter_records, open_output, read_bytes
 
 ON_ERROR = ("fail", "skip", "keep")
-#: JSONL records cleaned per batch.
-BATCH_RECORDS = 64
 
 
 @dataclass
@@ -34,6 +33,7 @@ class Job:
     as_json: bool = False  # explanations as JSON
     on_error: str = "fail"
     errors: str = "strict"  # how to decode bytes that are not UTF-8
+    jobs: int = 1  # worker processes for record streams; 0 or less: all cores
 
 
 def output_path(output: str | None, source: str, many: bool) -> str | None:
@@ -103,46 +103,48 @@ def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) 
 
 
 def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> None:
-    # Records are cleaned in batches and written in input order as each batch completes;
-    # a broken record kept with --on-error keep waits in the batch for its turn.
-    batch: list = []
+    # Records stream through the cleaner, which yields results in input order. Records wait in
+    # `waiting` until their result comes back; a broken record kept with --on-error keep waits
+    # there too, so it is written in its place.
+    waiting: deque = deque()
 
-    def flush():
-        good = [r for r in batch if r.error is None]
-        texts = [r.data[job.field] for r in good]
-        if job.explain:
-            done = iter(cleaner.classify_many(texts))
-        else:
-            done = iter(cleaner.clean_many(texts))
-        for record in batch:
+    def texts():
+        for record in iter_records(source, job.field, job.errors):
             if record.error is not None:
-                out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
+                summary.errors.append(record.error)
+                if job.on_error == "fail":
+                    raise InputError(record.error)
+                if job.on_error == "skip":
+                    summary.skipped += 1
+                    continue
+                summary.kept_unchanged += 1
+                waiting.append(record)
                 continue
-            text, result = record.data[job.field], next(done)
-            if job.explain:
-                _write_explanation(result, out, job, {k: v for k, v in record.data.items() if k != job.field})
-            elif result == text:
-                out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
-            else:
-                summary.lines_removed += _count_lines(text) - _count_lines(result)
-                out.write(dump_record({**record.data, job.field: result}))
-        summary.documents += len(good)
-        batch.clear()
+            waiting.append(record)
+            yield record.data[job.field]
 
-    for record in iter_records(source, job.field, job.errors):
-        if record.error is not None:
-            summary.errors.append(record.error)
-            if job.on_error == "fail":
-                raise InputError(record.error)
-            if job.on_error == "skip":
-                summary.skipped += 1
-                continue
-            summary.kept_unchanged += 1
-        batch.append(record)
-        if len(batch) >= BATCH_RECORDS:
-            flush()
-    if batch:
-        flush()
+    def write_kept_broken():
+        while waiting and waiting[0].error is not None:
+            _write_raw(out, waiting.popleft().raw)
+
+    many = cleaner.classify_many if job.explain else cleaner.clean_many
+    for result in many(texts(), n_jobs=job.jobs):
+        write_kept_broken()
+        record = waiting.popleft()
+        text = record.data[job.field]
+        if job.explain:
+            _write_explanation(result, out, job, {k: v for k, v in record.data.items() if k != job.field})
+        elif result == text:
+            _write_raw(out, record.raw)
+        else:
+            summary.lines_removed += _count_lines(text) - _count_lines(result)
+            out.write(dump_record({**record.data, job.field: result}))
+        summary.documents += 1
+    write_kept_broken()
+
+
+def _write_raw(out: IO[str], raw: str) -> None:
+    out.write(raw if raw.endswith("\n") else raw + "\n")
 
 
 def _write_explanation(results, out: IO[str], job: Job, meta: dict) -> None:

@@ -1,0 +1,69 @@
+"""Cleaning batches of documents in worker processes, in input order, with bounded memory.
+
+Each worker gets the cleaner (model included) once, when it starts. Batches go out
+as the input is read, and at most a few batches per worker are in flight, so a
+stream of any length is cleaned with memory bounded by the batch size.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+from typing import Callable, Iterable, Iterator
+
+#: Batches in flight per worker: enough to keep every worker busy while results are written.
+IN_FLIGHT_PER_WORKER = 3
+
+_worker_cleaner = None
+
+
+def available_cores() -> int:
+    """Cores this process may use (the affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def start_method() -> str:
+    """fork where there is one: workers start at once and scripts need no __main__ guard.
+
+    The trees predict on one thread (see model.score), so no OpenMP pool is running
+    when a worker is forked. Elsewhere, spawn.
+    """
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _start_worker(cleaner) -> None:
+    global _worker_cleaner
+    _worker_cleaner = cleaner
+
+
+def _clean(texts: list[str]) -> list[str]:
+    return list(_worker_cleaner.clean_many(texts, batch_size=len(texts) or 1))
+
+
+def _classify(texts: list[str]) -> list:
+    return list(_worker_cleaner.classify_many(texts, batch_size=len(texts) or 1))
+
+
+def run_parallel(cleaner, texts: Iterable[str], n_jobs: int, batch_size: int, explain: bool) -> Iterator:
+    """Yield cleaner.clean_many(texts) (or classify_many) results, computed by n_jobs processes."""
+    work: Callable = _classify if explain else _clean
+    context = multiprocessing.get_context(start_method())
+    with ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_start_worker, initargs=(cleaner,)) as pool:
+        pending: deque = deque()
+        for batch in batches(texts, batch_size):
+            pending.append(pool.submit(work, batch))
+            if len(pending) >= IN_FLIGHT_PER_WORKER * n_jobs:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
