@@ -1,13 +1,24 @@
 """Cleaning whole inputs: text documents and JSONL record streams, to files or standard output."""
 from __future__ import annotations
 
+import csv
 import json
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from .streams import InputError, check_not_binary, decode, dump_record, guess_format, iter_records, open_output, read_bytes
+from .streams import (
+    InputError,
+    check_not_binary,
+    decode,
+    dump_record,
+    guess_format,
+    iter_csv_records,
+    iter_records,
+    open_output,
+    read_bytes,
+)
 
 ON_ERROR = ("fail", "skip", "keep")
 
@@ -59,6 +70,8 @@ def run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool
             with open_output(target, [] if in_place else inputs, in_place) as out:
                 if fmt == "jsonl":
                     _clean_jsonl(cleaner, source, out, job, summary)
+                elif fmt == "csv":
+                    _clean_csv(cleaner, source, out, job, summary)
                 else:
                     _clean_text(cleaner, source, out, job, summary)
         except InputError as exc:
@@ -103,18 +116,43 @@ def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) 
 
 
 def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> None:
+    def write(record, cleaned):
+        if cleaned is None:  # unchanged, or broken and kept: the original bytes
+            out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
+        else:
+            out.write(dump_record({**record.data, job.field: cleaned}))
+
+    _clean_records(cleaner, iter_records(source, job.field, job.errors), write, out, job, summary)
+
+
+def _clean_csv(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> None:
+    header, records = iter_csv_records(source, job.field, job.errors)
+    writer = csv.writer(out, lineterminator="\n")
+    if header:
+        writer.writerow(header)
+
+    def write(record, cleaned):
+        if record.data is None:  # broken and kept: its cells as they were read
+            writer.writerow(record.raw)
+        else:
+            writer.writerow([cleaned if cleaned is not None and k == job.field else v for k, v in record.data.items()])
+
+    _clean_records(cleaner, records, write, out, job, summary)
+
+
+def _clean_records(cleaner, records, write, out: IO[str], job: Job, summary: Summary) -> None:
     # Records stream through the cleaner, which yields results in input order. Records wait in
     # `waiting` until their result comes back; a broken record kept with --on-error keep waits
     # there too, so it is written in its place.
     waiting: deque = deque()
 
     def texts():
-        for record in iter_records(source, job.field, job.errors):
+        for record in records:
             if record.error is not None:
                 summary.errors.append(record.error)
                 if job.on_error == "fail":
                     raise InputError(record.error)
-                if job.on_error == "skip":
+                if job.on_error == "skip" or not record.raw:
                     summary.skipped += 1
                     continue
                 summary.kept_unchanged += 1
@@ -125,7 +163,7 @@ def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary)
 
     def write_kept_broken():
         while waiting and waiting[0].error is not None:
-            _write_raw(out, waiting.popleft().raw)
+            write(waiting.popleft(), None)
 
     many = cleaner.classify_many if job.explain else cleaner.clean_many
     for result in many(texts(), n_jobs=job.jobs):
@@ -135,16 +173,12 @@ def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary)
         if job.explain:
             _write_explanation(result, out, job, {k: v for k, v in record.data.items() if k != job.field})
         elif result == text:
-            _write_raw(out, record.raw)
+            write(record, None)
         else:
             summary.lines_removed += _count_lines(text) - _count_lines(result)
-            out.write(dump_record({**record.data, job.field: result}))
+            write(record, result)
         summary.documents += 1
     write_kept_broken()
-
-
-def _write_raw(out: IO[str], raw: str) -> None:
-    out.write(raw if raw.endswith("\n") else raw + "\n")
 
 
 def _write_explanation(results, out: IO[str], job: Job, meta: dict) -> None:

@@ -1,21 +1,29 @@
 """Reading inputs and writing outputs: text and JSONL, files and standard streams, atomic writes."""
 from __future__ import annotations
 
+import csv
+import gzip
 import io
 import json
 import os
 import sys
 import tempfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
 
-FORMATS = ("text", "jsonl")
+FORMATS = ("text", "jsonl", "csv")
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
+CSV_SUFFIXES = {".csv"}
+#: Inputs and outputs whose name ends so are gzip-compressed.
+GZIP_SUFFIX = ".gz"
 
 NOT_UTF8 = "{name}: not UTF-8 at byte {offset} ({reason}); pass --errors replace to go on"
 BAD_JSON = "{name}:{line}: not a JSON object ({reason})"
+BAD_CSV = "{name}:{line}: {reason}"
+BAD_GZIP = "{name}: not a readable gzip file ({reason})"
 NO_FIELD = "{name}:{line}: record has no string field {field!r}"
 NOT_A_FILE = "{name}: not a readable file"
 NO_SUCH_FILE = "{name}: no such file"
@@ -35,20 +43,26 @@ class Record:
     """One JSONL record: its raw line, the parsed object (None if broken) and the error if any."""
 
     number: int
-    raw: str
+    raw: str | list[str]  # a JSONL line, or a CSV row's cells
     data: dict | None
     error: str | None = None
 
 
 def guess_format(path: str | None) -> str:
-    """text or jsonl, from a file name (standard input is text).
+    """text, jsonl or csv, from a file name, looking through ".gz" (standard input is text).
 
-    >>> guess_format("crawl.jsonl"), guess_format("a.txt"), guess_format(None)
-    ('jsonl', 'text', 'text')
+    >>> guess_format("crawl.jsonl"), guess_format("a.txt"), guess_format("b.jsonl.gz"), guess_format(None)
+    ('jsonl', 'text', 'jsonl', 'text')
     """
     if path is None or path == "-":
         return "text"
-    return "jsonl" if Path(path).suffix.lower() in JSONL_SUFFIXES else "text"
+    name = path[: -len(GZIP_SUFFIX)] if is_gzip(path) else path
+    suffix = Path(name).suffix.lower()
+    return "jsonl" if suffix in JSONL_SUFFIXES else "csv" if suffix in CSV_SUFFIXES else "text"
+
+
+def is_gzip(path: str | None) -> bool:
+    return bool(path) and path.lower().endswith(GZIP_SUFFIX)
 
 
 def decode(data: bytes, name: str, errors: str = "strict") -> str:
@@ -84,7 +98,12 @@ def read_bytes(path: str) -> bytes:
         return sys.stdin.buffer.read()
     p = check_readable(path)
     try:
+        if is_gzip(path):
+            with gzip.open(p, "rb") as fh:
+                return fh.read()
         return p.read_bytes()
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise InputError(BAD_GZIP.format(name=path, reason=exc)) from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror}") from None
 
@@ -100,10 +119,12 @@ def iter_lines(path: str) -> Iterator[bytes]:
         return
     p = check_readable(path)
     try:
-        with open(p, "rb") as fh:
+        with (gzip.open(p, "rb") if is_gzip(path) else open(p, "rb")) as fh:
             check_not_binary(fh.read(BINARY_PROBE), name)
             fh.seek(0)
             yield from fh
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise InputError(BAD_GZIP.format(name=path, reason=exc)) from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror}") from None
 
@@ -131,6 +152,47 @@ def iter_records(path: str, field: str, errors: str = "strict") -> Iterator[Reco
             yield Record(number, raw, data, NO_FIELD.format(name=name, line=number, field=field))
         else:
             yield Record(number, raw, data)
+
+
+def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[list[str], Iterator[Record]]:
+    """The header of a CSV file and its rows as records ({column: value}); broken rows carry their error.
+
+    Cells may hold newlines (quoted), so rows are read with the csv module, not by line.
+    """
+    name = "<stdin>" if path == "-" else path
+    data = read_bytes(path)
+    check_not_binary(data, name)
+    text = decode(data, name, errors)
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], iter(())
+    except csv.Error as exc:
+        raise InputError(BAD_CSV.format(name=name, line=1, reason=exc)) from None
+    if field not in header:
+        raise InputError(BAD_CSV.format(name=name, line=1, reason=f"no column {field!r} in the header"))
+
+    def rows() -> Iterator[Record]:
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Record(line, "", None, BAD_CSV.format(name=name, line=line, reason=exc))
+                return  # the reader cannot resync after a broken quote
+            if not cells:
+                continue
+            if len(cells) != len(header):
+                reason = f"{len(cells)} cells, the header has {len(header)}"
+                yield Record(line, cells, None, BAD_CSV.format(name=name, line=line, reason=reason))
+            else:
+                yield Record(line, cells, dict(zip(header, cells)))
+
+    return header, rows()
 
 
 def dump_record(data: dict) -> str:
@@ -161,10 +223,16 @@ def open_output(path: str | None, inputs: list[str] = (), in_place: bool = False
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        with os.fdopen(fd, "wb") as raw:
+            packed = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if is_gzip(path) else None
+            fh = io.TextIOWrapper(packed or raw, encoding="utf-8", errors="surrogateescape", newline="")
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            fh.detach()
+            if packed:
+                packed.close()  # writes the gzip trailer; raw stays open
+            raw.flush()
+            os.fsync(raw.fileno())
         if target.exists():
             os.chmod(tmp, target.stat().st_mode & 0o7777)
         os.replace(tmp, target)

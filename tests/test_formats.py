@@ -1,0 +1,65 @@
+"""gzip-compressed inputs and outputs, and CSV with the article in one column."""
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from filter.cli import app
+
+runner = CliRunner()
+ARTICLE = "Gold rose 2% on Friday as the dollar weakened.\nTraders cited softer US jobs data.\nJoin Now"
+CLEANED = "Gold rose 2% on Friday as the dollar weakened.\nTraders cited softer US jobs data."
+EXAMPLE = (Path(__file__).parent.parent / "examples" / "article.txt").read_text(encoding="utf-8")
+
+
+def test_gzip_jsonl_in_and_out_matches_plain(tmp_path):
+    records = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate([ARTICLE, EXAMPLE]))
+    (tmp_path / "in.jsonl").write_text(records, encoding="utf-8")
+    with gzip.open(tmp_path / "in.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(records)
+    assert runner.invoke(app, ["clean", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "plain.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["clean", str(tmp_path / "in.jsonl.gz"), "-o", str(tmp_path / "out.jsonl.gz")]).exit_code == 0
+    assert gzip.decompress((tmp_path / "out.jsonl.gz").read_bytes()) == (tmp_path / "plain.jsonl").read_bytes()
+    assert json.loads((tmp_path / "plain.jsonl").read_text(encoding="utf-8").splitlines()[0])["text"] == CLEANED
+
+
+def test_gzip_text_input(tmp_path):
+    source = tmp_path / "article.txt.gz"
+    source.write_bytes(gzip.compress(ARTICLE.encode()))
+    result = runner.invoke(app, ["clean", str(source)])
+    assert result.exit_code == 0 and result.stdout == CLEANED
+
+
+def test_corrupt_gzip_is_a_clear_error(tmp_path):
+    source = tmp_path / "crawl.jsonl.gz"
+    source.write_bytes(gzip.compress(b'{"text": "Gold rose."}\n')[:-12])
+    result = runner.invoke(app, ["clean", str(source)])
+    assert result.exit_code == 1 and f"{source}: not a readable gzip file" in result.output
+
+
+def _csv(rows):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def test_csv_cleans_one_column_and_keeps_the_others(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(_csv([["id", "body", "site"], ["7", ARTICLE, "harbor, inc"], ["8", EXAMPLE, "x"]]), encoding="utf-8")
+    result = runner.invoke(app, ["clean", str(source), "--field", "body"])
+    assert result.exit_code == 0
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["id", "body", "site"] and rows[1] == ["7", CLEANED, "harbor, inc"]
+    assert rows[2][0] == "8" and "Join Now" not in rows[2][1] and len(rows) == 3
+
+
+def test_csv_row_with_wrong_cell_count_follows_on_error(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(_csv([["id", "text"], ["1", ARTICLE], ["2", "a", "extra"], ["3", ARTICLE]]), encoding="utf-8")
+    failed = runner.invoke(app, ["clean", str(source)])
+    assert failed.exit_code == 1 and f"{source}:" in failed.output and "3 cells, the header has 2" in failed.output
+    kept = runner.invoke(app, ["clean", str(source), "--on-error", "keep"])
+    assert [r[0] for r in csv.reader(io.StringIO(kept.stdout))] == ["id", "1", "2", "3"]
