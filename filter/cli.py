@@ -59,7 +59,8 @@ def clean(
     on_error: str = typer.Option("fail", "--on-error", help="A broken JSONL record: fail, skip it, or keep it unchanged."),
     errors: str = typer.Option("strict", "--errors", help="Bytes that are not UTF-8: strict (stop) or replace."),
     in_place: bool = typer.Option(False, "--in-place", help="Rewrite each input file with its cleaned text."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes for JSONL records (0: all cores)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes for JSONL and CSV records (0: all cores)."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--quiet", help="Progress on stderr (default: when stderr is a terminal)."),
     model: Optional[Path] = typer.Option(None, "--model", help="A model file or directory (default: the shipped model)."),
     trust_model: bool = typer.Option(False, "--trust-model", help="Load a model from a path other than the shipped one."),
 ) -> None:
@@ -77,7 +78,8 @@ def clean(
     if in_place and (output is not None or "-" in paths):
         _fail("--in-place rewrites input files: give file paths and no --output", EXIT_USAGE)
     cleaner = _load(model, trust_model, threshold, keep, glued)
-    job = Job(fmt=fmt, field=field, explain=explain, as_json=as_json, on_error=on_error, errors=errors, jobs=jobs)
+    job = Job(fmt=fmt, field=field, explain=explain, as_json=as_json, on_error=on_error, errors=errors, jobs=jobs,
+              progress=progress)
     try:
         summary = run(cleaner, paths, output, job, in_place=in_place)
     except InputError as exc:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from .progress import Progress
 from .streams import (
     InputError,
     check_not_binary,
@@ -45,6 +46,7 @@ class Job:
     on_error: str = "fail"
     errors: str = "strict"  # how to decode bytes that are not UTF-8
     jobs: int = 1  # worker processes for record streams; 0 or less: all cores
+    progress: bool | None = False  # a progress line on stderr; None: when stderr is a terminal
 
 
 def output_path(output: str | None, source: str, many: bool) -> str | None:
@@ -59,7 +61,15 @@ def output_path(output: str | None, source: str, many: bool) -> str | None:
 def run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool = False) -> Summary:
     """Clean every input; each output is written whole or not at all."""
     summary = Summary()
-    inputs = inputs or ["-"]
+    progress = Progress(job.progress)
+    try:
+        _run(cleaner, inputs or ["-"], output, job, in_place, summary, progress)
+    finally:
+        progress.close(summary)
+    return summary
+
+
+def _run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool, summary: Summary, progress) -> None:
     many = len(inputs) > 1
     if many and output not in (None, "-"):
         Path(output).mkdir(parents=True, exist_ok=True)
@@ -69,11 +79,12 @@ def run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool
         try:
             with open_output(target, [] if in_place else inputs, in_place) as out:
                 if fmt == "jsonl":
-                    _clean_jsonl(cleaner, source, out, job, summary)
+                    _clean_jsonl(cleaner, source, out, job, summary, progress)
                 elif fmt == "csv":
-                    _clean_csv(cleaner, source, out, job, summary)
+                    _clean_csv(cleaner, source, out, job, summary, progress)
                 else:
                     _clean_text(cleaner, source, out, job, summary)
+                    progress.advance(0, summary)
         except InputError as exc:
             # A whole input that cannot be read or decoded: its output was not written.
             if job.on_error == "fail":
@@ -83,7 +94,6 @@ def run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool
                 summary.kept_unchanged += 1
             else:
                 summary.skipped += 1
-    return summary
 
 
 def _copy_unchanged(source: str, target: str | None) -> bool:
@@ -115,17 +125,17 @@ def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) 
     out.write(cleaned)
 
 
-def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> None:
+def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary, progress) -> None:
     def write(record, cleaned):
         if cleaned is None:  # unchanged, or broken and kept: the original bytes
             out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
         else:
             out.write(dump_record({**record.data, job.field: cleaned}))
 
-    _clean_records(cleaner, iter_records(source, job.field, job.errors), write, out, job, summary)
+    _clean_records(cleaner, iter_records(source, job.field, job.errors), write, out, job, summary, progress)
 
 
-def _clean_csv(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> None:
+def _clean_csv(cleaner, source: str, out: IO[str], job: Job, summary: Summary, progress) -> None:
     header, records = iter_csv_records(source, job.field, job.errors)
     writer = csv.writer(out, lineterminator="\n")
     if header:
@@ -137,10 +147,10 @@ def _clean_csv(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -
         else:
             writer.writerow([cleaned if cleaned is not None and k == job.field else v for k, v in record.data.items()])
 
-    _clean_records(cleaner, records, write, out, job, summary)
+    _clean_records(cleaner, records, write, out, job, summary, progress)
 
 
-def _clean_records(cleaner, records, write, out: IO[str], job: Job, summary: Summary) -> None:
+def _clean_records(cleaner, records, write, out: IO[str], job: Job, summary: Summary, progress) -> None:
     # Records stream through the cleaner, which yields results in input order. Records wait in
     # `waiting` until their result comes back; a broken record kept with --on-error keep waits
     # there too, so it is written in its place.
@@ -178,6 +188,7 @@ def _clean_records(cleaner, records, write, out: IO[str], job: Job, summary: Sum
             summary.lines_removed += _count_lines(text) - _count_lines(result)
             write(record, result)
         summary.documents += 1
+        progress.advance(len(text), summary)
     write_kept_broken()
 
 

@@ -98,3 +98,12 @@ def test_evaluate_json_reports_per_label(tmp_path):
     assert result.exit_code == 0
     metrics = json.loads(result.stdout)
     assert metrics["editorial_lost"] == 0.0 and metrics["labels"]["cta"]["recall"] == 1.0
+
+
+def test_progress_only_when_asked_or_on_a_terminal(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": EXAMPLE.read_text(encoding="utf-8")}) + "\n" for i in range(3)))
+    quiet = runner.invoke(app, ["clean", str(source), "-o", str(tmp_path / "a.jsonl")])
+    assert quiet.exit_code == 0 and quiet.output == ""  # not a terminal: silent
+    loud = runner.invoke(app, ["clean", str(source), "-o", str(tmp_path / "b.jsonl"), "--progress"])
+    assert loud.exit_code == 0 and "3 documents" in loud.output and "lines removed" in loud.output
