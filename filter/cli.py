@@ -96,6 +96,39 @@ def clean(
 
 
 @app.command()
+def annotate(
+    path: str = typer.Argument(..., help="Unlabeled articles: JSONL records with the article in --field."),
+    output: str = typer.Option(..., "--output", "-o", help="Where the pre-labeled documents go (data/ schema)."),
+    field: str = typer.Option("text", "--field", help="The JSONL field holding the article."),
+    id_field: str = typer.Option("id", "--id-field", help="The field holding the article's id."),
+    domain: str = typer.Option("unknown", "--domain", help="Domain for records without a 'domain' field."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A model file or directory (default: the shipped model)."),
+    trust_model: bool = typer.Option(False, "--trust-model", help="Load a model from a path other than the shipped one."),
+) -> None:
+    """Pre-label articles for correction: each line's label and junk score, least certain documents first."""
+    from .annotate import annotate as run_annotation
+    from .annotate import least_certain_first
+    from .streams import InputError, dump_record, iter_records, open_output
+
+    cleaner = _load(model, trust_model, None, [])
+    try:
+        records = []
+        for record in iter_records(path, field):
+            if record.error is not None:
+                raise InputError(record.error)
+            doc_id = str(record.data.get(id_field, f"{Path(path).stem}-{record.number}"))
+            records.append((doc_id, str(record.data.get("domain", domain)), record.data[field]))
+        ordered = least_certain_first(run_annotation(cleaner, records))
+        with open_output(output, [path]) as out:
+            for document in ordered:
+                out.write(dump_record(document))
+    except InputError as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    flagged = sum(1 for d in ordered for line in d["lines"] if line.get("check"))
+    typer.echo(f"{len(ordered)} documents pre-labeled into {output}; {flagged} lines flagged to check", err=True)
+
+
+@app.command()
 def train(
     data: List[Path] = typer.Option([DEFAULT_DATA], "--data", help="Labeled JSONL files or directories (repeatable)."),
     out: Path = typer.Option(DEFAULT_OUT, "--out", help="Directory for the model and its card."),

@@ -107,3 +107,32 @@ def test_progress_only_when_asked_or_on_a_terminal(tmp_path):
     assert quiet.exit_code == 0 and quiet.output == ""  # not a terminal: silent
     loud = runner.invoke(app, ["clean", str(source), "-o", str(tmp_path / "b.jsonl"), "--progress"])
     assert loud.exit_code == 0 and "3 documents" in loud.output and "lines removed" in loud.output
+
+
+def test_annotate_prelabels_into_the_data_schema_least_certain_first(tmp_path):
+    from filter.annotate import certainty
+    from filter.data import read_documents
+
+    articles = [
+        {"id": "a", "text": EXAMPLE.read_text(encoding="utf-8")},
+        {"id": "b", "text": "Gold rose 2% on Friday as the dollar weakened.\n\nTraders cited softer US jobs data."},
+        {"id": "c", "text": "Ether slipped 2% on Tuesday.\nRead more: Top 5 presales to buy now.."},
+    ]
+    source = tmp_path / "raw.jsonl"
+    source.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    out = tmp_path / "prelabeled.jsonl"
+    result = runner.invoke(app, ["annotate", str(source), "-o", str(out)])
+    assert result.exit_code == 0 and "3 documents pre-labeled" in result.output
+    records = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    documents = list(read_documents([out]))  # the training schema reads it back
+    assert sorted(d.id for d in documents) == ["a", "b", "c"]
+    by_id = {d.id: d for d in documents}
+    assert by_id["b"].text == articles[1]["text"] and by_id["b"].labels[1] is None  # blank line kept as layout
+    assert "cta" in [l.value for l in by_id["a"].labels if l] or "ad" in [l.value for l in by_id["a"].labels if l]
+    threshold = json.loads((Path(__file__).parent.parent / "models" / "promo-filter.json").read_text())["threshold"]
+    least = [min(certainty(l["junk"], threshold) for l in r["lines"] if "junk" in l) for r in records]
+    assert least == sorted(least)
+    for r in records:
+        for line in r["lines"]:
+            if "junk" in line:
+                assert line["check"] == (certainty(line["junk"], threshold) < 0.5)
