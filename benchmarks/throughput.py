@@ -21,7 +21,6 @@ from one run, not numbers from different runs.
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import os
 import random
@@ -77,40 +76,11 @@ def in_python(function: str, *args: str) -> list[str]:
     return [sys.executable, "-c", code, *args]
 
 
-# -- anchors -------------------------------------------------------------------
-def as_html(text: str) -> str:
-    return "<html><body>" + "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip()) + "</body></html>"
-
-
-def c4_rules(text: str) -> str:
-    """The C4 line filter as published: keep lines ending in terminal punctuation with at least
-    five words, and drop lines that mention javascript or cookie policies, or hold a curly brace."""
-    kept = []
-    for line in text.split("\n"):
-        stripped = line.strip()
-        lowered = stripped.lower()
-        if (stripped.endswith((".", "!", "?", '"', "”")) and len(stripped.split()) >= 5
-                and "javascript" not in lowered and "cookie" not in lowered and "{" not in stripped):
-            kept.append(line)
-    return "\n".join(kept)
-
-
 def anchor_main(name: str, corpus: str) -> None:
+    from benchmarks.anchors import cleaner
+
     try:
-        if name == "justext":
-            import justext
-
-            stop = justext.get_stoplist("English")
-
-            def clean(text):
-                return "\n".join(p.text for p in justext.justext(as_html(text), stop) if not p.is_boilerplate)
-        elif name == "trafilatura":
-            import trafilatura
-
-            def clean(text):
-                return trafilatura.extract(as_html(text)) or ""
-        else:
-            clean = c4_rules
+        clean = cleaner(name)
     except ImportError:
         raise SystemExit(3)
     with open(corpus, encoding="utf-8") as fh, open(os.devnull, "w", encoding="utf-8") as out:
