@@ -3,8 +3,8 @@
 The pipeline reads in three steps: split the document into lines (segment),
 score every non-blank line in context (model), rebuild the text from the lines
 that stay (segment.join_lines). Glued junk, a junk sentence stuck to the end of
-an editorial line, is cut at a sentence boundary when the model scores every
-sentence after the cut as junk.
+an editorial line with no space between them, is cut there when the model scores
+every sentence after the cut as junk.
 """
 from __future__ import annotations
 
@@ -265,7 +265,8 @@ class Cleaner:
             line = results[k]
             # Only a sentence glued on with no space is cut: after a space it belongs to the
             # site's own paragraph (e.g. an inline "Read more:"), and the line is kept whole.
-            while cut is not None and starts[cut - 1] not in glued_boundaries(line.text):
+            glued_at = set(glued_boundaries(line.text))
+            while cut is not None and starts[cut - 1] not in glued_at:
                 cut = cut + 1 if cut + 1 < len(pieces) else None
             if cut is None:
                 continue

@@ -83,8 +83,7 @@ def _run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: boo
                 elif fmt == "csv":
                     _clean_csv(cleaner, source, out, job, summary, progress)
                 else:
-                    _clean_text(cleaner, source, out, job, summary)
-                    progress.advance(0, summary)
+                    progress.advance(_clean_text(cleaner, source, out, job, summary), summary)
         except InputError as exc:
             # A whole input that cannot be read or decoded: its output was not written.
             if job.on_error == "fail":
@@ -111,7 +110,8 @@ def _copy_unchanged(source: str, target: str | None) -> bool:
     return True
 
 
-def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> None:
+def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> int:
+    """Clean one text document; return its size in bytes."""
     name = "<stdin>" if source == "-" else source
     data = read_bytes(source)
     check_not_binary(data, name)
@@ -119,10 +119,11 @@ def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) 
     summary.documents += 1
     if job.explain:
         _write_explanation(cleaner.classify(text), out, job, {"source": name})
-        return
+        return len(data)
     cleaned = cleaner.clean(text)
     summary.lines_removed += _count_lines(text) - _count_lines(cleaned)
     out.write(cleaned)
+    return len(data)
 
 
 def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary, progress) -> None:
