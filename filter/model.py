@@ -135,10 +135,12 @@ class LineModel:
         cleaning scores the lines that stay again after each pass.
         """
         cache = self.__dict__.setdefault("_alone", {})
-        new = [t for t in dict.fromkeys(texts) if t not in cache]
+        unique = list(dict.fromkeys(texts))
+        new = [t for t in unique if t not in cache]
         if new:
             if len(cache) + len(new) > LINE_CACHE_SIZE:
-                cache.clear()
+                cache.clear()  # bounded memory: start over, scoring every line of this call
+                new = unique
             shapes = np.array([shape_vector(t) for t in new], dtype=np.float32)
             stage1 = self._proba(self.stage1_, self.vectorizer_.transform_with_shapes(new, shapes))
             cache.update(zip(new, zip(shapes, stage1)))

@@ -93,3 +93,16 @@ def test_a_document_is_never_emptied(cleaner, text):
     results = cleaner.classify(text)
     if all(r.label.is_junk for r in results):
         assert all(r.kept and "would empty the document" in r.reason for r in results)
+
+
+def test_line_cache_overflow_gives_the_same_results(cleaner, monkeypatch):
+    import filter.model
+
+    article = EXAMPLE.read_text(encoding="utf-8")
+    # The second batch mixes lines seen in the first with new ones, and overflows the cache.
+    texts = [article, "Gold rose 2% on Friday.\nTraders cited jobs data.\nJoin Now",
+             article, "Ether slipped 2% on Tuesday after the upgrade was delayed.\nRead more: Top 5 presales.."]
+    expected = [cleaner.clean(t) for t in texts]
+    monkeypatch.setattr(filter.model, "LINE_CACHE_SIZE", 12)
+    cleaner.model.__dict__.pop("_alone", None)
+    assert list(cleaner.clean_many(texts, batch_size=2)) == expected
