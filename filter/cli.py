@@ -61,6 +61,8 @@ def clean(
     in_place: bool = typer.Option(False, "--in-place", help="Rewrite each input file with its cleaned text."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes for JSONL and CSV records (0: all cores)."),
     progress: Optional[bool] = typer.Option(None, "--progress/--quiet", help="Progress on stderr (default: when stderr is a terminal)."),
+    engine: str = typer.Option("local", "--engine", help="local, or dask: one task per input file on a Dask cluster."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: a scheduler address (default: a local cluster)."),
     model: Optional[Path] = typer.Option(None, "--model", help="A model file or directory (default: the shipped model)."),
     trust_model: bool = typer.Option(False, "--trust-model", help="Load a model from a path other than the shipped one."),
 ) -> None:
@@ -77,7 +79,12 @@ def clean(
     paths = paths or ["-"]
     if in_place and (output is not None or "-" in paths):
         _fail("--in-place rewrites input files: give file paths and no --output", EXIT_USAGE)
+    if engine not in ("local", "dask"):
+        _fail("--engine must be local or dask", EXIT_USAGE)
     cleaner = _load(model, trust_model, threshold, keep, glued)
+    if engine == "dask":
+        _clean_on_dask(cleaner, paths, output, scheduler, Job(fmt=fmt, field=field, on_error=on_error, errors=errors))
+        return
     job = Job(fmt=fmt, field=field, explain=explain, as_json=as_json, on_error=on_error, errors=errors, jobs=jobs,
               progress=progress)
     try:
@@ -92,6 +99,27 @@ def clean(
             f"{summary.kept_unchanged} kept unchanged because of errors",
             err=True,
         )
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _clean_on_dask(cleaner, patterns: List[str], output: Optional[str], scheduler: Optional[str], job) -> None:
+    import glob
+
+    if output is None or output == "-" or "-" in patterns:
+        _fail("--engine dask reads files and writes a directory: give paths (or patterns) and -o DIR", EXIT_USAGE)
+    sources = sorted({p for pattern in patterns for p in (glob.glob(pattern) or [pattern])})
+    try:
+        from .dask import clean_files
+
+        results = clean_files(sources, output, cleaner, job, scheduler)
+    except ImportError:
+        _fail('--engine dask needs Dask: pip install "promo-filter[dask]"', EXIT_USAGE)
+    errors = [e for r in results for e in r["errors"]]
+    for message in errors[:20]:
+        typer.echo(f"promo-filter: {message}", err=True)
+    if errors:
+        failed = sum(r["failed"] for r in results)
+        typer.echo(f"promo-filter: {len(sources) - failed} of {len(sources)} files written", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
