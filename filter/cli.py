@@ -187,6 +187,7 @@ def evaluate(
     keep: List[str] = typer.Option([], "--keep", help="Junk labels to keep."),
     model: Optional[Path] = typer.Option(None, "--model", help="A model file or directory (default: the shipped model)."),
     trust_model: bool = typer.Option(False, "--trust-model", help="Load a model from a path other than the shipped one."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the junk-vs-editorial precision-recall curve to this PNG (needs matplotlib)."),
 ) -> None:
     """Score the cleaner on labeled documents: editorial lines lost, junk caught, per label."""
     from .data import read_documents
@@ -200,7 +201,10 @@ def evaluate(
         documents = [d for d in read_documents(paths) if split is None or d.split == split]
     except (OSError, ValueError) as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
-    metrics = run_evaluation(cleaner, documents)
+    try:
+        metrics = run_evaluation(cleaner, documents, plot=str(plot) if plot else None)
+    except ImportError:
+        _fail('--plot needs matplotlib: pip install "promo-filter[plot]"', EXIT_USAGE)
     typer.echo(json.dumps(metrics, indent=2) if as_json else format_table(metrics))
 
 

@@ -22,6 +22,7 @@ class Report:
     removed: Counter = field(default_factory=Counter)  # true label -> lines removed
     total: Counter = field(default_factory=Counter)  # true label -> lines
     worst: list = field(default_factory=list)  # (errors, id, example)
+    scores: list = field(default_factory=list)  # (junk score, is junk) per line, for the curve
 
     def add(self, doc: LabeledDocument, results) -> None:
         self.documents += 1
@@ -31,6 +32,7 @@ class Report:
             if truth is None:
                 continue
             result = by_line[index]
+            self.scores.append((result.junk, truth.is_junk))
             self.total[truth] += 1
             self.confusion[(truth, result.label)] += 1
             removed = not result.kept
@@ -76,18 +78,61 @@ def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
 
 
-def evaluate(cleaner, documents: Iterable[LabeledDocument]) -> dict:
+def evaluate(cleaner, documents: Iterable[LabeledDocument], plot: str | None = None) -> dict:
     """Run the cleaner over labeled documents and return the metrics.
 
     Every non-blank line counts once: editorial lines removed are lost, junk
     lines removed are caught (per label, "removed"); precision and recall per
-    label compare the predicted label with the true one.
+    label compare the predicted label with the true one. With ``plot``, the
+    precision-recall curve of junk against editorial is drawn to that image file.
     """
     report = Report()
     documents = list(documents)
     for doc, results in zip(documents, cleaner.classify_many(doc.text for doc in documents)):
         report.add(doc, results)
+    if plot:
+        plot_precision_recall(report.scores, cleaner.threshold, plot)
     return report.metrics()
+
+
+def operating_point(scores: list[tuple[float, bool]], threshold: float) -> tuple[float, float]:
+    """Precision and recall of "junk" when lines scoring at or above the threshold are removed.
+
+    >>> operating_point([(0.99, True), (0.98, False), (0.5, True), (0.1, False)], 0.97)
+    (0.5, 0.5)
+    """
+    removed = [is_junk for score, is_junk in scores if score >= threshold]
+    junk = sum(is_junk for _, is_junk in scores)
+    return sum(removed) / max(len(removed), 1), sum(removed) / max(junk, 1)
+
+
+def plot_precision_recall(scores: list[tuple[float, bool]], threshold: float, path: str) -> None:
+    """Draw junk-vs-editorial precision against recall over all thresholds, marking the one in use.
+
+    Needs matplotlib (pip install "promo-filter[plot]").
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from sklearn.metrics import precision_recall_curve
+
+    junk_score = np.array([s for s, _ in scores])
+    is_junk = np.array([j for _, j in scores])
+    precision, recall, _ = precision_recall_curve(is_junk, junk_score)
+    at_precision, at_recall = operating_point(scores, threshold)
+    figure, axes = plt.subplots(figsize=(6, 4.5))
+    axes.plot(recall, precision, label="junk vs editorial")
+    axes.scatter([at_recall], [at_precision], color="crimson", zorder=3,
+                 label=f"threshold {threshold:.2f}: precision {at_precision:.1%}, recall {at_recall:.1%}")
+    axes.set(xlabel="junk recall (share of junk lines removed)", ylabel="precision (share of removed lines that are junk)",
+             xlim=(0, 1.01), ylim=(min(0.5, float(precision.min())), 1.01), title=f"{len(scores):,} lines")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
 
 
 def format_table(metrics: dict) -> str:

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from filter.cli import app
@@ -136,3 +137,16 @@ def test_annotate_prelabels_into_the_data_schema_least_certain_first(tmp_path):
         for line in r["lines"]:
             if "junk" in line:
                 assert line["check"] == (certainty(line["junk"], threshold) < 0.5)
+
+
+def test_evaluate_plot_draws_the_curve(tmp_path):
+    pytest.importorskip("matplotlib")
+    source = tmp_path / "labeled.jsonl"
+    doc = {"id": "t1", "lines": [{"text": "Bitcoin rose 3% on Monday as ETF inflows returned.", "label": "editorial"},
+                                 {"text": "Analysts expect more volatility this week.", "label": "editorial"},
+                                 {"text": "Join Now", "label": "cta"}]}
+    source.write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    image = tmp_path / "curve.png"
+    result = runner.invoke(app, ["evaluate", str(source), "--plot", str(image)])
+    assert result.exit_code == 0 and "documents" in result.stdout
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and image.stat().st_size > 5000
