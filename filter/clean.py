@@ -18,10 +18,9 @@ if TYPE_CHECKING:  # numpy and scikit-learn load with the model, not with the pa
 from .labels import JUNK_LABELS, LABELS, Label
 from .segment import Line, glued_boundaries, join_lines, sentence_starts, split_lines
 
-#: Glued pieces are cut only when their junk score clears the threshold by this margin.
-GLUE_MARGIN = 0.05
-#: ... and their junk score read alone (stage one) must reach this, so context alone never cuts a line.
-GLUE_ALONE = 0.9
+#: A glued piece is cut only when its junk score reaches the threshold in context and this when read
+#: alone (stage one), so context alone never cuts a line.
+GLUE_ALONE = 0.7
 #: Only the last sentences of a line are candidates for glued junk.
 GLUE_MAX_PIECES = 8
 #: Documents scored per model call in clean_many.
@@ -240,10 +239,7 @@ class Cleaner:
                 # Candidates: editorial lines with a sentence glued on without a space (only there is a cut made).
                 if not glued_boundaries(result.text):
                     continue
-                starts = sentence_starts(result.text, self.punkt)
-                if not starts:
-                    continue
-                starts = starts[-GLUE_MAX_PIECES:]
+                starts = sentence_starts(result.text, self.punkt)[-GLUE_MAX_PIECES:]
                 bounds = [0, *starts, len(result.text)]
                 pieces = [result.text[a:b] for a, b in zip(bounds, bounds[1:])]
                 variants.append(texts[:k] + pieces + texts[k + 1 :])
@@ -251,7 +247,7 @@ class Cleaner:
         if not variants:
             return
         editorial = LABELS.index(Label.EDITORIAL)
-        needed = min(self.threshold + GLUE_MARGIN, 0.99)
+        needed = self.threshold
         for (d, k, starts), doc_scores in zip(where, self.model.score(variants)):
             pieces = doc_scores.proba[k : k + len(starts) + 1]
             alone = doc_scores.stage1[k : k + len(starts) + 1]
