@@ -80,6 +80,10 @@ SHAPE_NAMES = (
 )
 
 
+_EMOJI = re.compile("[\U0001F001-\U0010FFFF\u2600-\u27BF]")
+_SECOND_PERSON = re.compile(r"\byou(?:r|'ll|’ll)?\b")
+
+
 def normalize(text: str) -> str:
     """The form of a line the features read: odd spaces made plain, ends trimmed."""
     return text.translate(_SPECIAL_SPACE).strip()
@@ -90,7 +94,7 @@ def shape_vector(text: str) -> list[float]:
     n = len(text)
     words = _WORD.findall(text)
     n_words = len(words)
-    letters = sum(ch.isalpha() for ch in text) or 1
+    letters = sum(map(str.isalpha, text)) or 1  # map over str methods: the per-character loops run in C
     last = text[-1:] if text else ""
     stripped = text.rstrip("\"'”’)»")
     first_word = words[0].lower() if words else ""
@@ -109,9 +113,9 @@ def shape_vector(text: str) -> list[float]:
         float(text[:1] in "\"'“‘«"),
         float(bool(_LIST_MARK.match(text))),
         float(text.startswith("#")),
-        sum(ch.isupper() for ch in text) / letters,
+        sum(map(str.isupper, text)) / letters,
         (sum(w[0].isupper() for w in words) / n_words) if n_words else 0.0,
-        sum(ch.isdigit() for ch in text) / (n or 1),
+        sum(map(str.isdigit, text)) / (n or 1),
         float(bool(_TICKER.search(text))),
         float(bool(_MONEY.search(text))),
         float("%" in text),
@@ -124,14 +128,14 @@ def shape_vector(text: str) -> list[float]:
         float("©" in text or "all rights reserved" in lowered or "copyright" in lowered),
         float(bool(_NUMBER_ONLY.match(text))),
         float(bool(_HANDLE.search(text))),
-        float(any(ord(ch) > 0x1F000 or 0x2600 <= ord(ch) <= 0x27BF for ch in text)),
+        float(bool(_EMOJI.search(text))),
         float(bool(_NON_LATIN.search(text))),
         float(text.count(". ") + text.count("! ") + text.count("? ") + 1),
         float("!" in text),
         float(">>" in text or "→" in text or "»" in text[-3:]),
         float(bool(_ATTRIBUTION.match(text))),
         float(bool(_YEAR.search(text))),
-        float(bool(re.search(r"\byou(?:r|'ll|’ll)?\b", lowered))),
+        float(bool(_SECOND_PERSON.search(lowered))),
     ]
 
 
