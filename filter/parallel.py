@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
@@ -28,12 +29,12 @@ def available_cores() -> int:
 
 
 def start_method() -> str:
-    """fork where there is one: workers start at once and scripts need no __main__ guard.
+    """fork on Linux: workers start at once and scripts need no __main__ guard.
 
     The trees predict on one thread (see model.score), so no OpenMP pool is running
-    when a worker is forked. Elsewhere, spawn.
+    when a worker is forked. Elsewhere (macOS, where fork is unsafe, and Windows), spawn.
     """
-    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 def batches(items: Iterable, size: int) -> Iterator[list]:
