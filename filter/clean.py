@@ -21,6 +21,8 @@ from .segment import Line, glued_boundaries, join_lines, sentence_starts, split_
 #: A glued piece is cut only when its junk score reaches the threshold in context and this when read
 #: alone (stage one), so context alone never cuts a line.
 GLUE_ALONE = 0.7
+#: A junk line keeps its glued-on head only when the head's junk score read alone stays below this.
+GLUE_HEAD_ALONE = 0.5
 #: Only the last sentences of a line are candidates for glued junk.
 GLUE_MAX_PIECES = 8
 #: Documents scored per model call in clean_many.
@@ -234,10 +236,10 @@ class Cleaner:
         for d, results in enumerate(decided):
             texts = [r.text for r in results]
             for k, result in enumerate(results):
-                if not result.kept or result.label.is_junk:
-                    continue
-                # Candidates: editorial lines with a sentence glued on without a space (only there is a cut made).
-                if not glued_boundaries(result.text):
+                # Candidates: lines with a sentence glued on without a space (only there is a cut made):
+                # editorial lines that may end in junk, and junk lines that may start with editorial
+                # text (the glued junk outweighed the article's last sentence).
+                if result.label in self.options.keep or not glued_boundaries(result.text):
                     continue
                 starts = sentence_starts(result.text, self.punkt)[-GLUE_MAX_PIECES:]
                 bounds = [0, *starts, len(result.text)]
@@ -269,6 +271,14 @@ class Cleaner:
             label, score, _ = self._label(pieces[cut])
             if label in self.options.keep:
                 continue
+            if not line.kept:
+                # A removed line is kept for its head only when every piece before the cut reads
+                # as editorial in context and on its own.
+                head = range(cut)
+                if any(1.0 - pieces[p][editorial] >= needed or 1.0 - alone[p][editorial] >= GLUE_HEAD_ALONE for p in head):
+                    continue
+                head_label, head_score, head_junk = self._label(pieces[0])
+                line = replace(line, label=head_label, score=head_score, junk=head_junk, kept=True)
             cut_at = len(line.text[: starts[cut - 1]].rstrip())
             results[k] = replace(line, cut_at=cut_at, cut_label=label, cut_score=score)
 
