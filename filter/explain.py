@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .features import context_matrix, context_names
+from .features import context_names
 from .labels import LABELS, Label
 
 EDITORIAL = LABELS.index(Label.EDITORIAL)
@@ -25,11 +25,10 @@ class Explainer:
         if not results:
             return results
         X = self.model.vectorizer_.transform_with_shapes(scored.texts, scored.shapes)
-        context = context_matrix(scored.texts, scored.shapes, scored.stage1, EDITORIAL)
         coef = self.model.stage1_.coef_
         classes = list(self.model.stage1_.classes_)
         out = []
-        for row, (result, ctx) in enumerate(zip(results, context)):
+        for row, (result, ctx) in enumerate(zip(results, scored.context)):
             label = result.label
             if label is Label.EDITORIAL:
                 rival = max((c for c in classes if c != EDITORIAL), key=lambda c: scored.stage1[row, c])

@@ -15,7 +15,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-from .features import SHAPE_NAMES, LineFeatures, context_matrix, normalize, shape_vector
+from .features import SHAPE_NAMES, LineFeatures, context_matrix, context_names, normalize, shape_vector
 from .labels import LABELS, Label
 
 EDITORIAL = LABELS.index(Label.EDITORIAL)
@@ -34,6 +34,7 @@ class Scored:
     shapes: np.ndarray
     stage1: np.ndarray  # (lines, labels) probabilities from the line alone
     proba: np.ndarray  # (lines, labels) probabilities in context
+    context: np.ndarray  # (lines, context features): what stage two read
 
 
 class LineModel:
@@ -111,7 +112,9 @@ class LineModel:
         """Score the non-blank lines of several documents in one batch."""
         texts = [normalize(t) for doc in documents for t in doc]
         if not texts:
-            return [Scored([], np.zeros((0, len(SHAPE_NAMES))), np.zeros((0, len(LABELS))), np.zeros((0, len(LABELS)))) for _ in documents]
+            empty = np.zeros((0, len(LABELS)))
+            no_context = np.zeros((0, len(context_names(LABELS))), dtype=np.float32)
+            return [Scored([], np.zeros((0, len(SHAPE_NAMES))), empty, empty, no_context) for _ in documents]
         shapes, stage1 = self._read_alone(texts)
         sizes = [len(doc) for doc in documents]
         groups = np.repeat(np.arange(len(documents)), sizes)
@@ -123,10 +126,9 @@ class LineModel:
         out, start = [], 0
         for size in sizes:
             end = start + size
-            out.append(Scored(texts[start:end], shapes[start:end], stage1[start:end], proba[start:end]))
+            out.append(Scored(texts[start:end], shapes[start:end], stage1[start:end], proba[start:end], context[start:end]))
             start = end
         return out
-
 
     def _read_alone(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Shape vectors and stage-one scores of lines, which depend on the text alone.
