@@ -146,7 +146,8 @@ class LineFeatures(BaseEstimator, TransformerMixin):
         self.max_word_features = max_word_features
         self.max_char_features = max_char_features
 
-    def fit(self, texts, y=None):
+    def fit(self, texts, y=None, shapes=None):
+        """Fit on lines; ``shapes`` are their shape vectors if the caller has them already."""
         texts = [normalize(t) for t in texts]
         self.words_ = TfidfVectorizer(
             ngram_range=(1, 2), min_df=2, max_features=self.max_word_features, sublinear_tf=True,
@@ -156,8 +157,9 @@ class LineFeatures(BaseEstimator, TransformerMixin):
             analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=self.max_char_features,
             sublinear_tf=True, lowercase=False, dtype=np.float32,
         ).fit(texts)
-        shapes = np.array([shape_vector(t) for t in texts], dtype=np.float64)
-        self.shape_scale_ = shapes.std(axis=0) + 1e-6
+        if shapes is None:
+            shapes = np.array([shape_vector(t) for t in texts], dtype=np.float64)
+        self.shape_scale_ = np.asarray(shapes, dtype=np.float64).std(axis=0) + 1e-6
         return self
 
     def transform(self, texts):

@@ -52,11 +52,12 @@ class LineModel:
         texts = [normalize(t) for doc in documents for t in doc]
         y = np.array([LABELS.index(label) for doc in labels for label in doc])
         groups = np.repeat(np.arange(len(documents)), [len(doc) for doc in documents])
-        shapes = np.array([shape_vector(t) for t in texts], dtype=np.float32)
+        exact_shapes = np.array([shape_vector(t) for t in texts], dtype=np.float64)  # for the scale
+        shapes = exact_shapes.astype(np.float32)
 
         # Out-of-fold stage-one scores, so stage two sees scores as noisy as at prediction time.
         # The vocabulary is fitted once on all lines (it sees no labels); the classifier per fold.
-        self.vectorizer_ = LineFeatures().fit(texts)
+        self.vectorizer_ = LineFeatures().fit(texts, shapes=exact_shapes)
         X = self.vectorizer_.transform_with_shapes(texts, shapes)
         weight = (~context_only(texts, y)).astype(np.float64)
         oof = np.zeros((len(texts), len(LABELS)))
