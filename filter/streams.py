@@ -92,20 +92,29 @@ def check_not_binary(head: bytes, name: str) -> None:
         raise InputError(BINARY.format(name=name, offset=offset))
 
 
-def read_bytes(path: str) -> bytes:
-    """All bytes of a file, or of standard input for "-"."""
-    if path == "-":
-        return sys.stdin.buffer.read()
+@contextmanager
+def open_input(path: str) -> Iterator[IO[bytes]]:
+    """An input file as a binary stream, gzip-decompressed if its name ends in ".gz".
+
+    Everything that goes wrong while it is read (a damaged gzip stream, an I/O error)
+    comes out as an InputError naming the file.
+    """
     p = check_readable(path)
     try:
-        if is_gzip(path):
-            with gzip.open(p, "rb") as fh:
-                return fh.read()
-        return p.read_bytes()
+        with gzip.open(p, "rb") if is_gzip(path) else open(p, "rb") as fh:
+            yield fh
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise InputError(BAD_GZIP.format(name=path, reason=exc)) from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror}") from None
+
+
+def read_bytes(path: str) -> bytes:
+    """All bytes of a file, or of standard input for "-"."""
+    if path == "-":
+        return sys.stdin.buffer.read()
+    with open_input(path) as fh:
+        return fh.read()
 
 
 def iter_lines(path: str) -> Iterator[bytes]:
@@ -117,16 +126,10 @@ def iter_lines(path: str) -> Iterator[bytes]:
         check_not_binary(head, name)
         yield from stream
         return
-    p = check_readable(path)
-    try:
-        with (gzip.open(p, "rb") if is_gzip(path) else open(p, "rb")) as fh:
-            check_not_binary(fh.read(BINARY_PROBE), name)
-            fh.seek(0)
-            yield from fh
-    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        raise InputError(BAD_GZIP.format(name=path, reason=exc)) from None
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from None
+    with open_input(path) as fh:
+        check_not_binary(fh.read(BINARY_PROBE), name)
+        fh.seek(0)
+        yield from fh
 
 
 def iter_records(path: str, field: str, errors: str = "strict") -> Iterator[Record]:
