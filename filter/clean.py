@@ -239,31 +239,32 @@ class Cleaner:
                 # Candidates: lines with a sentence glued on without a space (only there is a cut made):
                 # editorial lines that may end in junk, and junk lines that may start with editorial
                 # text (the glued junk outweighed the article's last sentence).
-                if result.label in self.options.keep or not glued_boundaries(result.text):
+                glued_at = set(glued_boundaries(result.text))
+                if result.label in self.options.keep or not glued_at:
                     continue
                 starts = sentence_starts(result.text, self.punkt)[-GLUE_MAX_PIECES:]
                 bounds = [0, *starts, len(result.text)]
                 pieces = [result.text[a:b] for a, b in zip(bounds, bounds[1:])]
                 variants.append(texts[:k] + pieces + texts[k + 1 :])
-                where.append((d, k, starts))
+                where.append((d, k, starts, glued_at))
         if not variants:
             return
         editorial = LABELS.index(Label.EDITORIAL)
         needed = self.threshold
-        for (d, k, starts), doc_scores in zip(where, self.model.score(variants)):
+        for (d, k, starts, glued_at), doc_scores in zip(where, self.model.score(variants)):
             pieces = doc_scores.proba[k : k + len(starts) + 1]
-            alone = doc_scores.stage1[k : k + len(starts) + 1]
+            junk = 1.0 - pieces[:, editorial]
+            junk_alone = 1.0 - doc_scores.stage1[k : k + len(starts) + 1, editorial]
             cut = None
             for p in range(len(pieces) - 1, 0, -1):  # never cut the first piece
                 # A cut needs the piece to read as junk in context and on its own.
-                if 1.0 - pieces[p][editorial] < needed or 1.0 - alone[p][editorial] < GLUE_ALONE:
+                if junk[p] < needed or junk_alone[p] < GLUE_ALONE:
                     break
                 cut = p
             results = decided[d]
             line = results[k]
             # Only a sentence glued on with no space is cut: after a space it belongs to the
             # site's own paragraph (e.g. an inline "Read more:"), and the line is kept whole.
-            glued_at = set(glued_boundaries(line.text))
             while cut is not None and starts[cut - 1] not in glued_at:
                 cut = cut + 1 if cut + 1 < len(pieces) else None
             if cut is None:
@@ -274,8 +275,7 @@ class Cleaner:
             if not line.kept:
                 # A removed line is kept for its head only when every piece before the cut reads
                 # as editorial in context and on its own.
-                head = range(cut)
-                if any(1.0 - pieces[p][editorial] >= needed or 1.0 - alone[p][editorial] >= GLUE_HEAD_ALONE for p in head):
+                if any(junk[p] >= needed or junk_alone[p] >= GLUE_HEAD_ALONE for p in range(cut)):
                     continue
                 head_label, head_score, head_junk = self._label(pieces[0])
                 line = replace(line, label=head_label, score=head_score, junk=head_junk, kept=True)
