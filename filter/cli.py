@@ -91,15 +91,21 @@ def clean(
         summary = run(cleaner, paths, output, job, in_place=in_place)
     except InputError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
-    if summary.errors:
-        for message in summary.errors[:20]:
-            typer.echo(f"promo-filter: {message}", err=True)
-        typer.echo(
-            f"promo-filter: {summary.documents} documents cleaned, {summary.skipped} skipped, "
-            f"{summary.kept_unchanged} kept unchanged because of errors",
-            err=True,
-        )
-        raise typer.Exit(EXIT_BAD_INPUT)
+    _report_errors(
+        summary.errors,
+        f"{summary.documents} documents cleaned, {summary.skipped} skipped, "
+        f"{summary.kept_unchanged} kept unchanged because of errors",
+    )
+
+
+def _report_errors(errors: List[str], closing: str) -> None:
+    """Print the first errors and a closing count on stderr, and exit 1; nothing if there were none."""
+    if not errors:
+        return
+    for message in errors[:20]:
+        typer.echo(f"promo-filter: {message}", err=True)
+    typer.echo(f"promo-filter: {closing}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _clean_on_dask(cleaner, patterns: List[str], output: Optional[str], scheduler: Optional[str], job) -> None:
@@ -114,13 +120,8 @@ def _clean_on_dask(cleaner, patterns: List[str], output: Optional[str], schedule
         results = clean_files(sources, output, cleaner, job, scheduler)
     except ImportError:
         _fail('--engine dask needs Dask: pip install "promo-filter[dask]"', EXIT_USAGE)
-    errors = [e for r in results for e in r["errors"]]
-    for message in errors[:20]:
-        typer.echo(f"promo-filter: {message}", err=True)
-    if errors:
-        failed = sum(r["failed"] for r in results)
-        typer.echo(f"promo-filter: {len(sources) - failed} of {len(sources)} files written", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
+    written = sum(not r["failed"] for r in results)
+    _report_errors([e for r in results for e in r["errors"]], f"{written} of {len(sources)} files written")
 
 
 @app.command()

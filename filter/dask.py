@@ -15,6 +15,7 @@ same as one process's: cleaning a document depends on that document alone.
 """
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 
@@ -54,16 +55,14 @@ def clean_column(frame, column: str, cleaner):
 
 
 def _clean_file(source: str, cleaner, output_dir: str, job) -> dict:
-    from .jobs import run
+    from .jobs import Summary, run
     from .streams import InputError
 
     target = str(Path(output_dir) / Path(source).name)
     try:
-        summary = run(cleaner, [source], target, job)
-    except InputError as exc:
-        return {"documents": 0, "skipped": 0, "kept_unchanged": 0, "errors": [str(exc)], "failed": True}
-    return {"documents": summary.documents, "skipped": summary.skipped,
-            "kept_unchanged": summary.kept_unchanged, "errors": summary.errors, "failed": False}
+        return {**asdict(run(cleaner, [source], target, job)), "failed": False}
+    except InputError as exc:  # this file's output was not written
+        return {**asdict(Summary(errors=[str(exc)])), "failed": True}
 
 
 def clean_files(sources: list[str], output_dir: str, cleaner, job, scheduler: str | None = None) -> list[dict]:
