@@ -7,6 +7,7 @@ many of them.
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from invariants import lines_in_order, nonblank
 
 EDITORIAL = [
     "Bitcoin (BTC) rose 2.1% to $67,410 on Tuesday as spot ETF inflows resumed.",
@@ -44,16 +45,6 @@ def documents(draw):
     return text
 
 
-def nonblank(text):
-    return [l.rstrip("\r") for l in text.split("\n") if l.strip()]
-
-
-def is_subsequence_with_cuts(output, source):
-    """Every output line is an input line (or a prefix of one, for glued cuts), in input order."""
-    lines = iter(source)
-    return all(any(s == o or (s.startswith(o) and o) for s in lines) for o in output)
-
-
 PROPERTY = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
@@ -62,7 +53,7 @@ PROPERTY = settings(
 @PROPERTY
 @given(text=documents())
 def test_output_lines_are_input_lines_in_order(cleaner, text):
-    assert is_subsequence_with_cuts(nonblank(cleaner.clean(text)), nonblank(text))
+    assert lines_in_order(nonblank(cleaner.clean(text)), nonblank(text))
 
 
 @PROPERTY
@@ -114,5 +105,5 @@ def test_article_without_junk_comes_back_byte_identical(cleaner, lines, crlf, fi
 )
 def test_awkward_inputs_do_not_crash_and_keep_invariants(cleaner, text):
     once = cleaner.clean(text)
-    assert is_subsequence_with_cuts(nonblank(once), nonblank(text))
+    assert lines_in_order(nonblank(once), nonblank(text))
     assert cleaner.clean(once) == once

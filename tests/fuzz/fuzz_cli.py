@@ -30,9 +30,11 @@ from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from filter import Cleaner  # noqa: E402
 from filter.cli import app  # noqa: E402
+from invariants import lines_in_order, nonblank  # noqa: E402
 
 EXAMPLE = (ROOT / "examples" / "article.txt").read_text(encoding="utf-8")
 EXTRA_LINES = [
@@ -90,22 +92,13 @@ def mutate_jsonl(rng: random.Random, text: str) -> bytes:
     return b"\n".join(out) + (b"\n" if rng.random() < 0.8 else b"")
 
 
-def nonblank(text: str) -> list[str]:
-    return [line.rstrip("\r") for line in text.split("\n") if line.strip()]
-
-
-def in_order(output: list[str], source: list[str]) -> bool:
-    lines = iter(source)
-    return all(any(s == o or (o and s.startswith(o)) for s in lines) for o in output)
-
-
 def check(cleaner, kind, data, on_error, result, out_path) -> list[str]:
     problems = []
     if result.exit_code == 0:
         produced = out_path.read_bytes().decode("utf-8", "surrogateescape")
         if kind == "text":
             source = data.decode("utf-8")
-            if not in_order(nonblank(produced), nonblank(source)):
+            if not lines_in_order(nonblank(produced), nonblank(source)):
                 problems.append("output lines are not input lines in order")
             if cleaner.clean(produced) != produced:
                 problems.append("cleaning the output again changes it")
@@ -116,7 +109,7 @@ def check(cleaner, kind, data, on_error, result, out_path) -> list[str]:
                 problems.append(f"{len(records_in)} records in, {len(records_out)} out")
             for raw_in, raw_out in zip(records_in, records_out):
                 before, after = json.loads(raw_in)["text"], json.loads(raw_out)["text"]
-                if not in_order(nonblank(after), nonblank(before)):
+                if not lines_in_order(nonblank(after), nonblank(before)):
                     problems.append("a record's lines are not its input lines in order")
     elif on_error == "fail" and out_path.exists():
         problems.append("failed run left an output file")
