@@ -137,8 +137,7 @@ class Cleaner:
         first = next(stream, [])
         second = next(stream, None) if n_jobs > 1 else None
         if second is not None:  # more than one batch: worth starting workers
-            rest = (text for batch in chain([first, second], stream) for text in batch)
-            yield from run_parallel(self, rest, n_jobs, batch_size, explain)
+            yield from run_parallel(self, chain([first, second], stream), n_jobs, explain)
             return
         for batch in chain([first], stream):
             if not batch:

@@ -56,13 +56,13 @@ def _classify(texts: list[str]) -> list:
     return list(_worker_cleaner.classify_many(texts, batch_size=len(texts) or 1))
 
 
-def run_parallel(cleaner, texts: Iterable[str], n_jobs: int, batch_size: int, explain: bool) -> Iterator:
-    """Yield cleaner.clean_many(texts) (or classify_many) results, computed by n_jobs processes."""
+def run_parallel(cleaner, text_batches: Iterable[list[str]], n_jobs: int, explain: bool) -> Iterator:
+    """Yield cleaner.clean_many (or classify_many) results for each batch, computed by n_jobs processes."""
     work: Callable = _classify if explain else _clean
     context = multiprocessing.get_context(start_method())
     with ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_start_worker, initargs=(cleaner,)) as pool:
         pending: deque = deque()
-        for batch in batches(texts, batch_size):
+        for batch in text_batches:
             pending.append(pool.submit(work, batch))
             if len(pending) >= IN_FLIGHT_PER_WORKER * n_jobs:
                 yield from pending.popleft().result()
