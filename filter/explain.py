@@ -18,7 +18,6 @@ class Explainer:
 
     def __init__(self, model):
         self.model = model
-        self.names = np.array(model.vectorizer_.feature_names(), dtype=object)
         self.context_columns = {name: i for i, name in enumerate(context_names(LABELS))}
 
     def annotate(self, results, scored) -> list:
@@ -38,7 +37,8 @@ class Explainer:
             x = X.getrow(row)
             contributions = x.data * direction[x.indices]
             order = np.argsort(-contributions)[:TOP_FEATURES]
-            words = [self.names[x.indices[i]] for i in order if contributions[i] > 0]
+            names = self.model.vectorizer_.names_in(scored.texts[row])
+            words = [names.get(int(x.indices[i]), "?") for i in order if contributions[i] > 0]
             words += self._context_words(ctx, label)
             out.append(replace(result, reason="; ".join(words)))
         return out

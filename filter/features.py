@@ -5,6 +5,7 @@ line among its neighbours (`context_matrix`), built from stage one's scores.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -12,7 +13,8 @@ from collections import Counter
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.preprocessing import normalize as unit_rows
 
 # Verbs that open calls to action and ads ("Join the presale", "Sign up on ...").
 IMPERATIVES = frozenset(
@@ -139,24 +141,148 @@ def shape_vector(text: str) -> list[float]:
     ]
 
 
-class LineFeatures(BaseEstimator, TransformerMixin):
-    """Words, character n-grams and shape of each line, as one sparse matrix."""
+#: Size (as a power of two) of the hashed spaces of character n-grams and of words and word pairs.
+CHAR_BITS = 17
+WORD_BITS = 17
+CHAR_SIZES = (2, 3, 4, 5)
+#: N-grams seen in fewer training lines than this are left out, as a vocabulary's min_df would.
+CHAR_MIN_DF = 3
+WORD_MIN_DF = 2
+# Polynomial hashing mod 2**64 (numpy's uint64 arithmetic wraps); the prime is odd, so it has an inverse.
+_PRIME = np.uint64(0x100000001B3)
+_PRIME_INVERSE = np.uint64(pow(0x100000001B3, -1, 2**64))
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of h * this pick the column
+# Each line is read between these marks, so n-grams see where it starts and ends.
+_LINE_START, _LINE_END = "\x02", "\x03"
+_WORD_JOINERS = "'’_$"
+_MARKS = ".…!?:|>©@#%"
 
-    def __init__(self, max_word_features: int = 40000, max_char_features: int = 60000):
-        self.max_word_features = max_word_features
-        self.max_char_features = max_char_features
+
+@functools.lru_cache(maxsize=1)
+def _char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Lower-case form and token kind (0 none, 1 word, 2 mark) of every code point of the Basic Multilingual Plane."""
+    lower = np.arange(0x10000, dtype=np.uint64)
+    kind = np.zeros(0x10000, dtype=np.int8)
+    for code in range(0x10000):
+        char = chr(code)
+        if char.isalnum():
+            kind[code] = 1
+            low = char.lower()
+            if len(low) == 1:
+                lower[code] = ord(low)
+    kind[[ord(c) for c in _WORD_JOINERS]] = 1
+    kind[[ord(c) for c in _MARKS]] = 2
+    return lower, kind
+
+
+def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of all lines, each between its marks, and the line each one belongs to."""
+    joined = "".join(f"{_LINE_START}{t}{_LINE_END}" for t in texts)
+    # surrogatepass: a lone surrogate (from JSON escapes or undecodable bytes) is still one code point.
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    sizes = np.fromiter((len(t) + 2 for t in texts), dtype=np.int64, count=len(texts))
+    return codes, np.repeat(np.arange(len(texts)), sizes)
+
+
+def _columns(hashes: np.ndarray, salt: int, bits: int) -> np.ndarray:
+    return (((hashes + np.uint64(salt)) * _SPREAD) >> np.uint64(64 - bits)).astype(np.int64)
+
+
+def _char_grams(codes: np.ndarray, line: np.ndarray, bits: int):
+    """(line, column, start, size) of every character n-gram that lies within one line."""
+    rows, cols, starts, sizes = [], [], [], []
+    # spaces[i]: how many spaces come before position i, so a window's count is a difference.
+    spaces = np.concatenate([[0], np.cumsum((codes == 32) | (codes == 9))])
+    hashes = codes
+    for n in range(2, max(CHAR_SIZES) + 1):
+        hashes = hashes[:-1] * _PRIME + codes[n - 1 :]  # the n-gram starting at each position
+        if n in CHAR_SIZES:
+            # Like words padded with spaces: an n-gram may start or end at a space, not hold one inside.
+            inside = spaces[n - 1 : n - 1 + len(hashes)] - spaces[1 : 1 + len(hashes)]
+            within = np.flatnonzero((line[: len(hashes)] == line[n - 1 :]) & (inside == 0))
+            rows.append(line[within])
+            cols.append(_columns(hashes[within], n, bits))
+            starts.append(within)
+            sizes.append(np.full(len(within), n))
+    return rows, cols, starts, sizes
+
+
+def _word_grams(codes: np.ndarray, line: np.ndarray, bits: int):
+    """(line, column, start, end) of every lower-cased word and pair of adjacent words."""
+    lower, kind_table = _char_tables()
+    bmp = codes < 0x10000
+    clipped = np.where(bmp, codes, 0).astype(np.int64)
+    low = np.where(bmp, lower[clipped], codes)
+    kind = np.where(bmp, kind_table[clipped], 0)
+    is_word = kind > 0
+    # A token is a run of word characters or a run of marks (".." "…" ":" "|"), so "Read more:" has three.
+    changes = np.flatnonzero(np.diff(np.concatenate([[0], kind, [0]])))
+    starts = changes[:-1][kind[changes[:-1]] > 0]
+    ends = changes[np.searchsorted(changes, starts, side="right")]  # exclusive
+    if not len(starts):
+        return [], [], [], []
+    # A word's hash is sum(code[i] * P**i) over its letters, times P**-start: the same wherever it stands.
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.full(len(codes), _PRIME, dtype=np.uint64))
+        inverse = np.cumprod(np.full(len(codes), _PRIME_INVERSE, dtype=np.uint64))
+        running = np.cumsum(np.where(is_word, low * powers, 0), dtype=np.uint64)  # marks too: kind > 0
+        before = np.where(starts > 0, running[starts - 1], 0).astype(np.uint64)
+        words = (running[ends - 1] - before) * inverse[starts]
+        word_line = line[starts]
+        pair = np.flatnonzero(word_line[:-1] == word_line[1:])
+        pairs = words[pair] * _PRIME + words[pair + 1]
+    return (
+        [word_line, word_line[pair]],
+        [_columns(words, 1, bits), _columns(pairs, 2, bits)],
+        [starts, starts[pair]],
+        [ends, ends[pair + 1]],
+    )
+
+
+def _tf_idf(rows, cols, n_rows: int, bits: int, idf: np.ndarray | None) -> sparse.csr_matrix:
+    """Sublinear term counts (1 + log count) per line, weighted by idf when given."""
+    rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    counts = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_rows, 1 << bits)
+    )
+    counts.sum_duplicates()
+    counts.data = 1.0 + np.log(counts.data)
+    if idf is not None:
+        counts.data *= idf[counts.indices]
+    return counts
+
+
+def _idf(counts: sparse.csr_matrix, min_df: int) -> np.ndarray:
+    """Smoothed idf of each column; columns seen in fewer than ``min_df`` lines get 0 (left out)."""
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
+    idf[df < min_df] = 0.0
+    return idf.astype(np.float32)
+
+
+class LineFeatures(BaseEstimator, TransformerMixin):
+    """Words, word pairs, character n-grams and shape of each line, as one sparse matrix.
+
+    N-grams are hashed into fixed columns in one vectorised pass over a batch of
+    lines (no vocabulary, no per-n-gram Python), then weighted by tf-idf and scaled
+    to unit length per block.
+
+    >>> features = LineFeatures().fit(["Join the presale now", "Bitcoin rose 3% on Monday."])
+    >>> features.transform(["Join now"]).shape[0]
+    1
+    """
+
+    def __init__(self, char_bits: int = CHAR_BITS, word_bits: int = WORD_BITS):
+        self.char_bits = char_bits
+        self.word_bits = word_bits
 
     def fit(self, texts, y=None, shapes=None):
         """Fit on lines; ``shapes`` are their shape vectors if the caller has them already."""
         texts = [normalize(t) for t in texts]
-        self.words_ = TfidfVectorizer(
-            ngram_range=(1, 2), min_df=2, max_features=self.max_word_features, sublinear_tf=True,
-            token_pattern=r"(?u)\$?\b\w[\w'’]*\b|[.…!?:|>©@#$%]+", lowercase=True, dtype=np.float32,
-        ).fit(texts)
-        self.chars_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=self.max_char_features,
-            sublinear_tf=True, lowercase=False, dtype=np.float32,
-        ).fit(texts)
+        chars, words = self._counts(texts, None, None)
+        self.char_idf_ = _idf(chars, CHAR_MIN_DF)
+        self.word_idf_ = _idf(words, WORD_MIN_DF)
         if shapes is None:
             shapes = np.array([shape_vector(t) for t in texts], dtype=np.float64)
         self.shape_scale_ = np.asarray(shapes, dtype=np.float64).std(axis=0) + 1e-6
@@ -169,18 +295,47 @@ class LineFeatures(BaseEstimator, TransformerMixin):
 
     def transform_with_shapes(self, texts, shapes):
         """Like transform, for normalized texts whose shapes are already computed."""
+        chars, words = self._counts(texts, self.char_idf_, self.word_idf_)
         return sparse.hstack(
-            [self.words_.transform(texts), self.chars_.transform(texts), sparse.csr_matrix(shapes / self.shape_scale_)],
+            [unit_rows(words, copy=False), unit_rows(chars, copy=False), sparse.csr_matrix(shapes / self.shape_scale_)],
             format="csr",
         )
 
-    def feature_names(self) -> list[str]:
-        """Readable names for the columns of transform's output."""
-        names = [f'word "{w}"' for w in self.words_.get_feature_names_out()]
-        names += [f'"{c.strip()}"' for c in self.chars_.get_feature_names_out()]
-        return names + list(SHAPE_NAMES)
+    def _counts(self, texts, char_idf, word_idf):
+        codes, line = _code_points(texts)
+        char_rows, char_cols, _, _ = _char_grams(codes, line, self.char_bits)
+        word_rows, word_cols, _, _ = _word_grams(codes, line, self.word_bits)
+        return (
+            _tf_idf(char_rows, char_cols, len(texts), self.char_bits, char_idf),
+            _tf_idf(word_rows, word_cols, len(texts), self.word_bits, word_idf),
+        )
+
+    def names_in(self, text: str) -> dict[int, str]:
+        """Readable names of the columns one normalized line sets, for explanations.
+
+        >>> names = LineFeatures().fit(["Join now", "Join us"]).names_in("Join now")
+        >>> sorted(n for n in names.values() if n.startswith("word"))
+        ['word "join now"', 'word "join"', 'word "now"']
+        """
+        codes, line = _code_points([text])
+        marked = f"{_LINE_START}{text}{_LINE_END}"
+        names: dict[int, str] = {}
+        _, cols, starts, ends = _word_grams(codes, line, self.word_bits)
+        for block_cols, block_starts, block_ends in zip(cols, starts, ends):
+            for col, a, b in zip(block_cols, block_starts, block_ends):
+                names.setdefault(int(col), f'word "{marked[a:b].lower()}"')
+        offset = 1 << self.word_bits
+        _, cols, starts, sizes = _char_grams(codes, line, self.char_bits)
+        for block_cols, block_starts, block_sizes in zip(cols, starts, sizes):
+            for col, a, n in zip(block_cols, block_starts, block_sizes):
+                gram = marked[a : a + n].replace(_LINE_START, "^").replace(_LINE_END, "$")
+                names.setdefault(offset + int(col), f'"{gram}"')
+        offset += 1 << self.char_bits
+        names.update({offset + i: name for i, name in enumerate(SHAPE_NAMES)})
+        return names
 
 
+@functools.lru_cache(maxsize=1 << 16)  # every pass of cleaning reads a document's lines again
 def content_tokens(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Content words and names of a line, lower-cased; names are capitalised words past the first."""
     words, names = set(), set()

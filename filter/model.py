@@ -1,9 +1,10 @@
 """The line classifier: stage one reads each line alone, stage two reads it in its document.
 
-Stage one is a logistic-loss linear model (SGD) over words, character n-grams and shape.
+Stage one is a logistic-loss linear model (SGD) over hashed words, character n-grams and shape.
 Stage two is a gradient-boosted tree model over stage one's scores for the line
 and its neighbours, its position, and how much it shares with the article; it is
-trained on out-of-fold stage-one scores so it learns how far to trust them.
+trained on out-of-fold stage-one scores so it learns how far to trust them. It
+decides junk or not; a second, smaller tree model says which kind of junk.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ EDITORIAL_LOSS_BUDGET = 0.002
 #: Distinct lines whose context-free scores are kept in memory (a few hundred bytes each).
 LINE_CACHE_SIZE = 50_000
 THRESHOLD_RANGE = (0.5, 0.97)
+#: From this junk score on, the kind model (not stage one) says which kind of junk a line is.
+KINDS_FROM = 0.5
 
 
 @dataclass
@@ -56,7 +59,7 @@ class LineModel:
         shapes = exact_shapes.astype(np.float32)
 
         # Out-of-fold stage-one scores, so stage two sees scores as noisy as at prediction time.
-        # The vocabulary is fitted once on all lines (it sees no labels); the classifier per fold.
+        # The idf weights are fitted once on all lines (they see no labels); the classifier per fold.
         self.vectorizer_ = LineFeatures().fit(texts, shapes=exact_shapes)
         X = self.vectorizer_.transform_with_shapes(texts, shapes)
         weight = (~context_only(texts, y)).astype(np.float64)
@@ -68,15 +71,18 @@ class LineModel:
         self.stage1_ = self._fit_stage1(X, y, weight)
 
         context = self._context_rows(texts, shapes, oof, groups)
-        self.stage2_ = self._new_stage2().fit(context, y)
+        is_junk = y != EDITORIAL
+        self.stage2_ = self._new_stage2().fit(context, is_junk)
+        self.kinds_ = self._new_kinds().fit(context[is_junk], y[is_junk])
 
         # Out-of-fold stage-two scores choose the threshold.
-        held_proba = np.zeros_like(oof)
+        held_junk = np.zeros(len(texts))
         for train_idx, held_idx in splitter.split(context, y, groups):
-            held_proba[held_idx] = self._new_stage2().fit(context[train_idx], y[train_idx]).predict_proba(context[held_idx])
-        self.threshold_ = choose_threshold(1.0 - held_proba[:, EDITORIAL], y == EDITORIAL)
-        self.oof_junk_score_ = (1.0 - held_proba[:, EDITORIAL]).astype(np.float32)
-        self.oof_is_editorial_ = y == EDITORIAL
+            fold = self._new_stage2().fit(context[train_idx], is_junk[train_idx])
+            held_junk[held_idx] = fold.predict_proba(context[held_idx])[:, 1]
+        self.threshold_ = choose_threshold(held_junk, ~is_junk)
+        self.oof_junk_score_ = held_junk.astype(np.float32)
+        self.oof_is_editorial_ = ~is_junk
         return self
 
     def _fit_stage1(self, X, y, weight):
@@ -87,8 +93,16 @@ class LineModel:
         return classifier.fit(X, y, sample_weight=weight)
 
     def _new_stage2(self):
+        # Binary, junk or not: the decision that removes a line costs one tree per round, not one per label.
         return HistGradientBoostingClassifier(
             max_iter=300, learning_rate=0.06, max_leaf_nodes=31, min_samples_leaf=10,
+            l2_regularization=1.0, early_stopping=False, random_state=self.seed,
+        )
+
+    def _new_kinds(self):
+        # Which kind of junk a line is, read only for lines that are likely junk.
+        return HistGradientBoostingClassifier(
+            max_iter=100, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=10,
             l2_regularization=1.0, early_stopping=False, random_state=self.seed,
         )
 
@@ -120,16 +134,34 @@ class LineModel:
         sizes = [len(doc) for doc in documents]
         groups = np.repeat(np.arange(len(documents)), sizes)
         context = self._context_rows(texts, shapes, stage1, groups)
-        proba = np.zeros_like(stage1)
         # One thread: batches are small, and several worker processes share the cores.
         with threadpool_limits(limits=1):
-            proba[:, self.stage2_.classes_] = self.stage2_.predict_proba(context)
+            proba = self._in_context(context, stage1)
         out, start = [], 0
         for size in sizes:
             end = start + size
             out.append(Scored(texts[start:end], shapes[start:end], stage1[start:end], proba[start:end], context[start:end]))
             start = end
         return out
+
+    def _in_context(self, context: np.ndarray, stage1: np.ndarray) -> np.ndarray:
+        """Label probabilities in context: P(junk) from stage two, split among the junk labels.
+
+        The split comes from the kind model for lines that are likely junk (every removed
+        line), and from stage one's junk labels for the rest, which no decision reads.
+        """
+        junk = self.stage2_.predict_proba(context)[:, 1]
+        shares = stage1.copy()
+        shares[:, EDITORIAL] = 0.0
+        likely = np.flatnonzero(junk >= KINDS_FROM)
+        if likely.size:
+            shares[likely] = 0.0
+            shares[np.ix_(likely, self.kinds_.classes_)] = self.kinds_.predict_proba(context[likely])
+        total = shares.sum(axis=1, keepdims=True)
+        shares = np.where(total > 0, shares / np.where(total > 0, total, 1.0), 0.0)
+        proba = shares * junk[:, None]
+        proba[:, EDITORIAL] = 1.0 - junk
+        return proba
 
     def _read_alone(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Shape vectors and stage-one scores of lines, which depend on the text alone.
