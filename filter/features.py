@@ -250,6 +250,7 @@ def _tf_idf(rows, cols, n_rows: int, bits: int, idf: np.ndarray | None) -> spars
     counts.data = 1.0 + np.log(counts.data)
     if idf is not None:
         counts.data *= idf[counts.indices]
+        counts.eliminate_zeros()  # n-grams too rare in training are not features at all
     return counts
 
 
@@ -335,7 +336,7 @@ class LineFeatures(BaseEstimator, TransformerMixin):
         return names
 
 
-@functools.lru_cache(maxsize=1 << 16)  # every pass of cleaning reads a document's lines again
+@functools.lru_cache(maxsize=1 << 12)  # each pass of cleaning reads a batch's lines again; small, as entries are large
 def content_tokens(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Content words and names of a line, lower-cased; names are capitalised words past the first."""
     words, names = set(), set()

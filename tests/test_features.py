@@ -37,3 +37,34 @@ def test_context_sees_position_and_shared_names():
     assert rows.shape == (3, len(col))
     assert rows[2, col["lines after"]] == 0 and rows[0, col["lines before"]] == 0
     assert rows[1, col["share of names in the article"]] > rows[2, col["share of names in the article"]]
+
+
+def test_hashed_features_of_a_line_do_not_depend_on_its_batch():
+    # Lines are cached by text, so a line's features must be the same in any batch and at any position.
+    from filter.features import LineFeatures
+
+    lines = ["Read more: Ether slips as ETF flows stall..", "Bitcoin rose 3% on Monday.", "Join the $BFX presale"]
+    features = LineFeatures().fit(lines * 3)
+    alone = features.transform([lines[0]]).toarray()
+    among = features.transform([lines[2], lines[1], lines[0]]).toarray()
+    assert np.array_equal(alone[0], among[2])
+    assert not np.array_equal(among[0], among[2])
+
+
+def test_feature_names_read_the_columns_a_line_sets():
+    from filter.features import LineFeatures
+
+    features = LineFeatures().fit(["Ether slips..", "Solana gains..", "Bitcoin rose."] * 3)
+    row = features.transform(["Ether slips.."])
+    names = features.names_in("Ether slips..")
+    set_names = {names[c] for c, value in zip(row.indices, row.data) if value > 0}
+    assert {'word ".."', 'word "slips"', '"s.."'} <= set_names
+    assert "ends with \"..\"" in set_names
+
+
+def test_features_accept_any_code_point():
+    from filter.features import LineFeatures
+
+    odd = ["\ud800 lone surrogate", "emoji 🚀🚀 and \U0001F600", "\x00\x02\x03 control", "İstanbul ǅ ß"]
+    features = LineFeatures().fit(odd * 3)
+    assert features.transform(odd).shape[0] == len(odd)
