@@ -189,8 +189,8 @@ def _columns(hashes: np.ndarray, salt: int, bits: int) -> np.ndarray:
 
 
 def _char_grams(codes: np.ndarray, line: np.ndarray, bits: int):
-    """(line, column, start, size) of every character n-gram that lies within one line."""
-    rows, cols, starts, sizes = [], [], [], []
+    """(line, column, start) of every character n-gram that lies within one line, one block per size in CHAR_SIZES."""
+    rows, cols, starts = [], [], []
     # spaces[i]: how many spaces come before position i, so a window's count is a difference.
     spaces = np.concatenate([[0], np.cumsum((codes == 32) | (codes == 9))])
     hashes = codes
@@ -203,8 +203,7 @@ def _char_grams(codes: np.ndarray, line: np.ndarray, bits: int):
             rows.append(line[within])
             cols.append(_columns(hashes[within], n, bits))
             starts.append(within)
-            sizes.append(np.full(len(within), n))
-    return rows, cols, starts, sizes
+    return rows, cols, starts
 
 
 def _word_grams(codes: np.ndarray, line: np.ndarray, bits: int):
@@ -214,7 +213,7 @@ def _word_grams(codes: np.ndarray, line: np.ndarray, bits: int):
     clipped = np.where(bmp, codes, 0).astype(np.int64)
     low = np.where(bmp, lower[clipped], codes)
     kind = np.where(bmp, kind_table[clipped], 0)
-    is_word = kind > 0
+    in_token = kind > 0
     # A token is a run of word characters or a run of marks (".." "…" ":" "|"), so "Read more:" has three.
     changes = np.flatnonzero(np.diff(np.concatenate([[0], kind, [0]])))
     starts = changes[:-1][kind[changes[:-1]] > 0]
@@ -225,7 +224,7 @@ def _word_grams(codes: np.ndarray, line: np.ndarray, bits: int):
     with np.errstate(over="ignore"):
         powers = np.cumprod(np.full(len(codes), _PRIME, dtype=np.uint64))
         inverse = np.cumprod(np.full(len(codes), _PRIME_INVERSE, dtype=np.uint64))
-        running = np.cumsum(np.where(is_word, low * powers, 0), dtype=np.uint64)  # marks too: kind > 0
+        running = np.cumsum(np.where(in_token, low * powers, 0), dtype=np.uint64)
         before = np.where(starts > 0, running[starts - 1], 0).astype(np.uint64)
         words = (running[ends - 1] - before) * inverse[starts]
         word_line = line[starts]
@@ -304,7 +303,7 @@ class LineFeatures(BaseEstimator, TransformerMixin):
 
     def _counts(self, texts, char_idf, word_idf):
         codes, line = _code_points(texts)
-        char_rows, char_cols, _, _ = _char_grams(codes, line, self.char_bits)
+        char_rows, char_cols, _ = _char_grams(codes, line, self.char_bits)
         word_rows, word_cols, _, _ = _word_grams(codes, line, self.word_bits)
         return (
             _tf_idf(char_rows, char_cols, len(texts), self.char_bits, char_idf),
@@ -326,9 +325,9 @@ class LineFeatures(BaseEstimator, TransformerMixin):
             for col, a, b in zip(block_cols, block_starts, block_ends):
                 names.setdefault(int(col), f'word "{marked[a:b].lower()}"')
         offset = 1 << self.word_bits
-        _, cols, starts, sizes = _char_grams(codes, line, self.char_bits)
-        for block_cols, block_starts, block_sizes in zip(cols, starts, sizes):
-            for col, a, n in zip(block_cols, block_starts, block_sizes):
+        _, cols, starts = _char_grams(codes, line, self.char_bits)
+        for block_cols, block_starts, n in zip(cols, starts, CHAR_SIZES):
+            for col, a in zip(block_cols, block_starts):
                 gram = marked[a : a + n].replace(_LINE_START, "^").replace(_LINE_END, "$")
                 names.setdefault(offset + int(col), f'"{gram}"')
         offset += 1 << self.char_bits

@@ -158,7 +158,7 @@ class LineModel:
             shares[likely] = 0.0
             shares[np.ix_(likely, self.kinds_.classes_)] = self.kinds_.predict_proba(context[likely])
         total = shares.sum(axis=1, keepdims=True)
-        shares = np.where(total > 0, shares / np.where(total > 0, total, 1.0), 0.0)
+        np.divide(shares, total, out=shares, where=total > 0)  # rows with no junk share stay zero
         proba = shares * junk[:, None]
         proba[:, EDITORIAL] = 1.0 - junk
         return proba

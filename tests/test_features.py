@@ -1,6 +1,6 @@
 import numpy as np
 
-from filter.features import SHAPE_NAMES, content_tokens, context_matrix, context_names, shape_vector
+from filter.features import SHAPE_NAMES, LineFeatures, content_tokens, context_matrix, context_names, shape_vector
 from filter.labels import LABELS
 
 
@@ -41,8 +41,6 @@ def test_context_sees_position_and_shared_names():
 
 def test_hashed_features_of_a_line_do_not_depend_on_its_batch():
     # Lines are cached by text, so a line's features must be the same in any batch and at any position.
-    from filter.features import LineFeatures
-
     lines = ["Read more: Ether slips as ETF flows stall..", "Bitcoin rose 3% on Monday.", "Join the $BFX presale"]
     features = LineFeatures().fit(lines * 3)
     alone = features.transform([lines[0]]).toarray()
@@ -52,8 +50,6 @@ def test_hashed_features_of_a_line_do_not_depend_on_its_batch():
 
 
 def test_feature_names_read_the_columns_a_line_sets():
-    from filter.features import LineFeatures
-
     features = LineFeatures().fit(["Ether slips..", "Solana gains..", "Bitcoin rose."] * 3)
     row = features.transform(["Ether slips.."])
     names = features.names_in("Ether slips..")
@@ -63,8 +59,6 @@ def test_feature_names_read_the_columns_a_line_sets():
 
 
 def test_features_accept_any_code_point():
-    from filter.features import LineFeatures
-
     odd = ["\ud800 lone surrogate", "emoji 🚀🚀 and \U0001F600", "\x00\x02\x03 control", "İstanbul ǅ ß"]
     features = LineFeatures().fit(odd * 3)
     assert features.transform(odd).shape[0] == len(odd)
