@@ -8,6 +8,7 @@ every sentence after the cut as junk.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -16,15 +17,18 @@ if TYPE_CHECKING:  # numpy and scikit-learn load with the model, not with the pa
     import numpy as np
 
 from .labels import JUNK_LABELS, LABELS, Label
-from .segment import Line, glued_boundaries, join_lines, sentence_starts, split_lines
+from .segment import Line, glued_seams, join_lines, split_lines
 
-#: A glued piece is cut only when its junk score reaches the threshold in context and this when read
-#: alone (stage one), so context alone never cuts a line.
+#: A glued tail is cut only when its junk score read alone (stage one) reaches this, so context
+#: alone never cuts a line...
 GLUE_ALONE = 0.7
+#: ...and its junk score in context reaches this. It is below the line threshold because a
+#: missing space is itself a sign that two lines were joined.
+GLUE_CONTEXT = 0.75
 #: A junk line keeps its glued-on head only when the head's junk score read alone stays below this.
 GLUE_HEAD_ALONE = 0.5
-#: Only the last sentences of a line are candidates for glued junk.
-GLUE_MAX_PIECES = 8
+#: Only the last seams of a line are tried.
+GLUE_MAX_SEAMS = 8
 #: Documents scored per model call in clean_many.
 BATCH_SIZE = 64
 #: Cleaning repeats on its own output until nothing more goes (so clean(clean(x)) == clean(x));
@@ -230,56 +234,62 @@ class Cleaner:
         return Label.EDITORIAL, float(proba[editorial]), junk
 
     def _cut_glued(self, decided: list[list[LineResult]]) -> None:
-        """Find editorial lines that end in glued junk sentences and mark where to cut them."""
+        """Find lines that end in glued junk and mark where to cut them.
+
+        A scraper that glues a junk line onto the article's last line leaves one line where
+        there were two, often with no space at the join ("turbulence.Solana"). Each such seam
+        is tried: the document is scored again with the line split there, so the tail is read
+        as the line it once was, with its neighbours. Only seams with no space are tried: a
+        sentence after a space is the site's own paragraph as often as it is junk (an inline
+        "Read more:", a teaser's second sentence), and cutting there would alter lines that
+        should stay whole.
+        """
         variants, where = [], []
         for d, results in enumerate(decided):
             texts = [r.text for r in results]
             for k, result in enumerate(results):
-                # Candidates: lines with a sentence glued on without a space (only there is a cut made):
-                # editorial lines that may end in junk, and junk lines that may start with editorial
-                # text (the glued junk outweighed the article's last sentence).
-                glued_at = set(glued_boundaries(result.text))
-                if result.label in self.options.keep or not glued_at:
+                if result.label in self.options.keep:
                     continue
-                starts = sentence_starts(result.text, self.punkt)[-GLUE_MAX_PIECES:]
-                bounds = [0, *starts, len(result.text)]
-                pieces = [result.text[a:b] for a, b in zip(bounds, bounds[1:])]
-                variants.append(texts[:k] + pieces + texts[k + 1 :])
-                where.append((d, k, starts, glued_at))
+                for seam in glued_seams(result.text, self.punkt)[-GLUE_MAX_SEAMS:]:
+                    variants.append(texts[:k] + [result.text[:seam], result.text[seam:]] + texts[k + 1 :])
+                    where.append((d, k, seam))
         if not variants:
             return
         editorial = LABELS.index(Label.EDITORIAL)
-        needed = self.threshold
-        for (d, k, starts, glued_at), doc_scores in zip(where, self.model.score(variants)):
-            pieces = doc_scores.proba[k : k + len(starts) + 1]
-            junk = 1.0 - pieces[:, editorial]
-            junk_alone = 1.0 - doc_scores.stage1[k : k + len(starts) + 1, editorial]
-            cut = None
-            for p in range(len(pieces) - 1, 0, -1):  # never cut the first piece
-                # A cut needs the piece to read as junk in context and on its own.
-                if junk[p] < needed or junk_alone[p] < GLUE_ALONE:
-                    break
-                cut = p
-            results = decided[d]
-            line = results[k]
-            # Only a sentence glued on with no space is cut: after a space it belongs to the
-            # site's own paragraph (e.g. an inline "Read more:"), and the line is kept whole.
-            while cut is not None and starts[cut - 1] not in glued_at:
-                cut = cut + 1 if cut + 1 < len(pieces) else None
-            if cut is None:
-                continue
-            label, score, _ = self._label(pieces[cut])
+        tried: dict[tuple[int, int], list] = {}
+        for (d, k, seam), doc_scores in zip(where, self.model.score(variants)):
+            head, tail = doc_scores.proba[k], doc_scores.proba[k + 1]
+            head_alone = 1.0 - doc_scores.stage1[k, editorial]
+            tail_alone = 1.0 - doc_scores.stage1[k + 1, editorial]
+            is_junk = 1.0 - tail[editorial] >= GLUE_CONTEXT and tail_alone >= GLUE_ALONE
+            if is_junk:
+                tried.setdefault((d, k), []).append((seam, head, head_alone, tail))
+        for (d, k), seams in tried.items():
+            # The seam is where the line reads most like editorial text followed by junk: before
+            # it the tail still carries article text, after it the head already carries junk.
+            seam, head, head_alone, tail = max(
+                seams, key=lambda seam: _log(seam[1][editorial]) + _log(1.0 - seam[3][editorial])
+            )
+            label, score, _ = self._label(tail)
+            if not label.is_junk:  # sure enough to cut, though below the line threshold
+                label = max(JUNK_LABELS, key=lambda junk: tail[LABELS.index(junk)])
+                score = float(tail[LABELS.index(label)])
             if label in self.options.keep:
                 continue
+            line = decided[d][k]
             if not line.kept:
-                # A removed line is kept for its head only when every piece before the cut reads
-                # as editorial in context and on its own.
-                if any(junk[p] >= needed or junk_alone[p] >= GLUE_HEAD_ALONE for p in range(cut)):
+                # A removed line is kept for its head only when the head reads as editorial
+                # in context and on its own.
+                head_label, head_score, head_junk = self._label(head)
+                if head_label.is_junk or head_alone >= GLUE_HEAD_ALONE:
                     continue
-                head_label, head_score, head_junk = self._label(pieces[0])
                 line = replace(line, label=head_label, score=head_score, junk=head_junk, kept=True)
-            cut_at = len(line.text[: starts[cut - 1]].rstrip())
-            results[k] = replace(line, cut_at=cut_at, cut_label=label, cut_score=score)
+            cut_at = len(line.text[:seam].rstrip())
+            decided[d][k] = replace(line, cut_at=cut_at, cut_label=label, cut_score=score)
+
+
+def _log(p: float) -> float:
+    return math.log(max(p, 1e-9))
 
 
 def _never_empty(results: list[LineResult]) -> list[LineResult]:

@@ -1,4 +1,4 @@
-from filter.segment import glued_boundaries, join_lines, sentence_starts, split_lines
+from filter.segment import glued_boundaries, glued_seams, join_lines, split_lines
 
 
 def keep_all_but(text, drop):
@@ -48,5 +48,21 @@ def test_glued_boundaries_find_missing_space_only():
     assert glued_boundaries("The U.S. economy grew 2.5% in Q1. Next") == []
 
 
-def test_sentence_starts_without_punkt_split_on_capitals():
-    assert sentence_starts("It rose. Then it fell.Join now") == [9, 22]
+def test_glued_boundaries_put_a_closing_quote_with_its_sentence():
+    assert glued_boundaries('He said "it held."Solana rose') == [18]
+    assert glued_boundaries('It held."Buy now," he said') == [8]
+    assert glued_boundaries("It held.”Buy now") == [9]
+
+
+def test_glued_seams_without_punkt_are_the_glued_boundaries():
+    assert glued_seams("It rose. Then it fell.Join now") == [22]
+
+
+def test_punkt_vetoes_a_seam_after_an_abbreviation():
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    params = PunktParameters()
+    params.abbrev_types = {"corp"}
+    punkt = PunktSentenceTokenizer(params)
+    assert glued_seams("Shares of Acme Corp.Bitcoin fell.Join now", punkt) == [33]
+    assert glued_seams("Shares of Acme Corp.Bitcoin fell.Join now") == [20, 33]
