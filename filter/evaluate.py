@@ -92,7 +92,48 @@ def evaluate(cleaner, documents: Iterable[LabeledDocument], plot: str | None = N
         report.add(doc, results)
     if plot:
         plot_precision_recall(report.scores, cleaner.threshold, plot)
-    return report.metrics()
+    return {**report.metrics(), "glued": evaluate_glued(cleaner, documents)}
+
+
+def glue_tail(doc: LabeledDocument) -> tuple[str, int, str] | None:
+    """The document with its first junk line after the article glued onto the article's last line.
+
+    This is what scrapers do ("...market turbulence.Solana and Base are now.."): the join has
+    no space. Returns the glued text, the index of the glued line and its editorial head, or
+    None when the document has no such pair of lines.
+
+    >>> doc = LabeledDocument("d", "", ("Gold rose.", "", "Join now", "Tags: gold"),
+    ...                       (Label.EDITORIAL, None, Label.CTA, Label.BOILERPLATE))
+    >>> glue_tail(doc)
+    ('Gold rose.Join now\\nTags: gold', 0, 'Gold rose.')
+    """
+    labeled = [i for i, label in enumerate(doc.labels) if label is not None]
+    editorial = [i for i in labeled if doc.labels[i] is Label.EDITORIAL]
+    if not editorial:
+        return None
+    last = editorial[-1]
+    after = [i for i in labeled if i > last]
+    head, tail = doc.lines[last].rstrip(), doc.lines[after[0]].lstrip() if after else ""
+    if not head.endswith((".", "!", "?")) or not tail[:1].isupper():
+        return None
+    lines = list(doc.lines[:last]) + [head + tail] + list(doc.lines[after[0] + 1 :])
+    return "\n".join(lines), last, head
+
+
+def evaluate_glued(cleaner, documents: list[LabeledDocument]) -> dict:
+    """How the cleaner cuts junk glued onto the article's last line (see glue_tail).
+
+    "exact": the line keeps its editorial head and nothing more; "head_lost": some of
+    the head went with the junk (the worse failure).
+    """
+    glued = [g for g in map(glue_tail, documents) if g is not None]
+    exact = head_lost = 0
+    for (_, index, head), results in zip(glued, cleaner.classify_many(text for text, _, _ in glued)):
+        line = next(r for r in results if r.line == index)
+        kept = "" if not line.kept else line.text[: line.cut_at] if line.cut_at is not None else line.text
+        exact += kept == head
+        head_lost += not kept.startswith(head)
+    return {"documents": len(glued), "exact": _ratio(exact, len(glued)), "head_lost": _ratio(head_lost, len(glued))}
 
 
 def operating_point(scores: list[tuple[float, bool]], threshold: float) -> tuple[float, float]:
@@ -146,6 +187,14 @@ def format_table(metrics: dict) -> str:
         f"junk removed       {pct(metrics['junk_recall'])}  of {metrics['junk_lines']} junk lines",
         f"perfect documents  {pct(metrics['perfect_documents'])}",
         f"line accuracy      {pct(metrics['accuracy'])}",
+    ]
+    glued = metrics.get("glued")
+    if glued and glued["documents"]:
+        lines += [
+            f"glued junk cut     {pct(glued['exact'])}  of {glued['documents']} documents with junk glued on the last line",
+            f"glued head lost    {pct(glued['head_lost'])}",
+        ]
+    lines += [
         "",
         f"{'label':12} {'lines':>6} {'precision':>10} {'recall':>8} {'removed':>8}",
     ]
