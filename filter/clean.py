@@ -27,6 +27,8 @@ GLUE_ALONE = 0.7
 GLUE_CONTEXT = 0.75
 #: A junk line keeps its glued-on head only when the head's junk score read alone stays below this.
 GLUE_HEAD_ALONE = 0.5
+#: A glued line's head is the article's last sentence or more: at least this many words.
+GLUE_MIN_HEAD_WORDS = 3
 #: Only the last seams of a line are tried.
 GLUE_MAX_SEAMS = 8
 #: Documents scored per model call in clean_many.
@@ -251,6 +253,8 @@ class Cleaner:
                 if result.label in self.options.keep:
                     continue
                 for seam in glued_seams(result.text, self.punkt)[-GLUE_MAX_SEAMS:]:
+                    if len(result.text[:seam].split()) < GLUE_MIN_HEAD_WORDS:
+                        continue  # "Bc.Game", "Crypto.News": a name, not an article's last sentence
                     variants.append(texts[:k] + [result.text[:seam], result.text[seam:]] + texts[k + 1 :])
                     where.append((d, k, seam))
         if not variants:
