@@ -92,15 +92,19 @@ def evaluate(cleaner, documents: Iterable[LabeledDocument], plot: str | None = N
         report.add(doc, results)
     if plot:
         plot_precision_recall(report.scores, cleaner.threshold, plot)
-    return {**report.metrics(), "glued": evaluate_glued(cleaner, documents)}
+    return {
+        **report.metrics(),
+        "glued": evaluate_glued(cleaner, documents),
+        "glued_after_space": evaluate_glued(cleaner, documents, joiner=" "),
+    }
 
 
-def glue_tail(doc: LabeledDocument) -> tuple[str, int, str] | None:
+def glue_tail(doc: LabeledDocument, joiner: str = "") -> tuple[str, int, str] | None:
     """The document with its first junk line after the article glued onto the article's last line.
 
-    This is what scrapers do ("...market turbulence.Solana and Base are now.."): the join has
-    no space. Returns the glued text, the index of the glued line and its editorial head, or
-    None when the document has no such pair of lines.
+    This is what scrapers do ("...market turbulence.Solana and Base are now.."), mostly with
+    no space at the join (``joiner``). Returns the glued text, the index of the glued line and
+    its editorial head, or None when the document has no such pair of lines.
 
     >>> doc = LabeledDocument("d", "", ("Gold rose.", "", "Join now", "Tags: gold"),
     ...                       (Label.EDITORIAL, None, Label.CTA, Label.BOILERPLATE))
@@ -116,17 +120,17 @@ def glue_tail(doc: LabeledDocument) -> tuple[str, int, str] | None:
     head, tail = doc.lines[last].rstrip(), doc.lines[after[0]].lstrip() if after else ""
     if not head.endswith((".", "!", "?")) or not tail[:1].isupper():
         return None
-    lines = list(doc.lines[:last]) + [head + tail] + list(doc.lines[after[0] + 1 :])
+    lines = list(doc.lines[:last]) + [head + joiner + tail] + list(doc.lines[after[0] + 1 :])
     return "\n".join(lines), last, head
 
 
-def evaluate_glued(cleaner, documents: list[LabeledDocument]) -> dict:
+def evaluate_glued(cleaner, documents: list[LabeledDocument], joiner: str = "") -> dict:
     """How the cleaner cuts junk glued onto the article's last line (see glue_tail).
 
     "exact": the line keeps its editorial head and nothing more; "head_lost": some of
     the head went with the junk (the worse failure).
     """
-    glued = [g for g in map(glue_tail, documents) if g is not None]
+    glued = [g for g in (glue_tail(doc, joiner) for doc in documents) if g is not None]
     exact = head_lost = 0
     for (_, index, head), results in zip(glued, cleaner.classify_many(text for text, _, _ in glued)):
         line = next(r for r in results if r.line == index)
@@ -188,11 +192,15 @@ def format_table(metrics: dict) -> str:
         f"perfect documents  {pct(metrics['perfect_documents'])}",
         f"line accuracy      {pct(metrics['accuracy'])}",
     ]
-    glued = metrics.get("glued")
+    glued, spaced = metrics.get("glued"), metrics.get("glued_after_space")
     if glued and glued["documents"]:
         lines += [
             f"glued junk cut     {pct(glued['exact'])}  of {glued['documents']} documents with junk glued on the last line",
             f"glued head lost    {pct(glued['head_lost'])}",
+        ]
+    if spaced and spaced["documents"]:
+        lines += [
+            f"glued after space  {pct(spaced['exact'])}  cut exactly; the article's last line lost in {pct(spaced['head_lost']).strip()}",
         ]
     lines += [
         "",
