@@ -1,14 +1,14 @@
 """Features of a line: its words and characters, its shape, and its place in the document.
 
 Stage one of the model sees a line alone (`LineFeatures`); stage two sees the
-line among its neighbours (`context_matrix`), built from stage one's scores.
+line among its neighbours (`context_rows`), built from stage one's scores.
 """
 from __future__ import annotations
 
 import functools
 import math
 import re
-from collections import Counter
+from itertools import chain, count
 
 import numpy as np
 from scipy import sparse
@@ -34,6 +34,7 @@ _HTML = re.compile(r"</?[a-z][^>]*>|&[a-z]+;|\{\{|\}\}|document\.", re.I)
 _HANDLE = re.compile(r"@\w{2,}")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _CONTENT = re.compile(r"\$?[A-Za-z][A-Za-z0-9'’-]{2,}")
+_NAME_START = frozenset("$ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LIST_MARK = re.compile(r"^\s*(?:[-•*▪●–]\s|\d{1,2}[.)]\s)")
 _ATTRIBUTION = re.compile(r"^\s*[—–-]{1,2}\s*\S")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -338,15 +339,11 @@ class LineFeatures(BaseEstimator, TransformerMixin):
 @functools.lru_cache(maxsize=1 << 12)  # each pass of cleaning reads a batch's lines again; small, as entries are large
 def content_tokens(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Content words and names of a line, lower-cased; names are capitalised words past the first."""
-    words, names = set(), set()
-    for i, match in enumerate(_CONTENT.finditer(text)):
-        token = match.group()
-        low = token.lower().lstrip("$")
-        if low in STOP_WORDS:
-            continue
-        words.add(low)
-        if i > 0 and (token[0].isupper() or token[0] == "$"):
-            names.add(low)
+    tokens = _CONTENT.findall(text)
+    # One lower() for all tokens: they hold no spaces, and "$" only ever opens one.
+    lowered = " ".join(tokens).lower().replace("$", "").split()
+    words = {low for low in lowered if low not in STOP_WORDS}
+    names = {low for token, low in zip(tokens[1:], lowered[1:]) if token[0] in _NAME_START and low not in STOP_WORDS}
     return frozenset(words), frozenset(names)
 
 
@@ -379,74 +376,69 @@ def context_matrix(texts: list[str], shapes: np.ndarray, proba: np.ndarray, edit
     ``texts`` are the document's normalized non-blank lines, ``proba`` their
     stage-one probabilities (one row per line, one column per label).
     """
-    n, k = proba.shape
-    junk = 1.0 - proba[:, editorial_column]
+    return context_rows(texts, shapes, proba, [len(texts)], editorial_column)
+
+
+def context_rows(
+    texts: list[str], shapes: np.ndarray, proba: np.ndarray, sizes: list[int] | np.ndarray, editorial_column: int
+) -> np.ndarray:
+    """context_matrix of several documents at once: their rows, stacked in order.
+
+    The documents' lines follow one another in ``texts``, ``shapes`` and ``proba``;
+    ``sizes`` are their numbers of lines. The whole batch goes through numpy at once;
+    only reading each line's tokens and each document's running sums loop in Python.
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    sizes = np.asarray(sizes, dtype=np.int64)
+    sizes = sizes[sizes > 0]  # an empty document has no rows
+    n = len(texts)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    doc = np.repeat(np.arange(len(sizes)), sizes)  # the document of each line
+    line = np.arange(n)
+    doc_start = starts[doc]
+    before = line - doc_start  # lines above it in its document
+    after = sizes[doc] - 1 - before
     editorial = proba[:, editorial_column]
-    padded = np.concatenate([np.full(3, -1.0), junk, np.full(3, -1.0)])
-    neighbours = np.stack([padded[3 + o : 3 + o + n] for o in CONTEXT_OFFSETS], axis=1)
-    none = np.full((1, k), -1.0)
-    prev_proba = np.concatenate([none, proba[:-1]]) if n else proba
-    next_proba = np.concatenate([proba[1:], none]) if n else proba
+    junk = 1.0 - editorial
+    # math.log1p of line counts, as the model was trained on: numpy's may differ in the last bit.
+    log1p_table = np.array([math.log1p(i) for i in range(int(sizes.max(initial=0)) + 1)])
 
-    # Running sums give the mean/min junk score of the lines after and before each line.
-    suffix_sum = np.cumsum(junk[::-1])[::-1]
-    after_count = np.arange(n - 1, -1, -1)
-    mean_after = np.where(after_count > 0, (suffix_sum - junk) / np.maximum(after_count, 1), -1.0)
-    suffix_min = np.minimum.accumulate(junk[::-1])[::-1]
-    min_after = np.append(suffix_min[1:], -1.0) if n else suffix_min
-    prefix_sum = np.cumsum(junk)
-    before_count = np.arange(n)
-    mean_before = np.where(before_count > 0, (prefix_sum - junk) / np.maximum(before_count, 1), -1.0)
+    # The junk score of the line o lines away, -1 past either end of the document.
+    neighbours = np.stack(
+        [np.where((before >= -o) & (after >= o), np.roll(junk, -o), -1.0) for o in CONTEXT_OFFSETS], axis=1
+    )
+    prev_proba = np.where((before > 0)[:, None], np.roll(proba, 1, axis=0), -1.0)
+    next_proba = np.where((after > 0)[:, None], np.roll(proba, -1, axis=0), -1.0)
 
-    # How much of a line's vocabulary the article's (probably editorial) lines also use.
-    tokens = [content_tokens(t) for t in texts]
-    word_weight: Counter = Counter()
-    name_weight: Counter = Counter()
-    copies = Counter(texts)
-    for (words, names), w in zip(tokens, editorial):
-        for t in words:
-            word_weight[t] += w
-        for t in names:
-            name_weight[t] += w
-    shared_words = np.zeros(n)
-    shared_names = np.zeros(n)
-    shared_prev = np.zeros(n)
-    shared_next = np.zeros(n)
-    for i, ((words, names), w) in enumerate(zip(tokens, editorial)):
-        if words:
-            shared_words[i] = sum(min(1.0, word_weight[t] - w) for t in words) / len(words)
-        else:
-            shared_words[i] = -1.0
-        if names:
-            shared_names[i] = sum(min(1.0, name_weight[t] - w) for t in names) / len(names)
-        else:
-            shared_names[i] = -1.0
-        if words and i > 0:
-            shared_prev[i] = len(words & tokens[i - 1][0]) / len(words)
-        if words and i + 1 < n:
-            shared_next[i] = len(words & tokens[i + 1][0]) / len(words)
+    # Running sums give the mean/min junk score of the lines after and before each line. They run
+    # per document, so each sum adds the same numbers in the same order as for the document alone.
+    prefix_sum, suffix_sum, suffix_min = np.empty(n), np.empty(n), np.empty(n)
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        np.cumsum(junk[s:e], out=prefix_sum[s:e])
+        np.cumsum(junk[s:e][::-1], out=suffix_sum[s:e][::-1])
+        np.minimum.accumulate(junk[s:e][::-1], out=suffix_min[s:e][::-1])
+    mean_after = np.where(after > 0, (suffix_sum - junk) / np.maximum(after, 1), -1.0)
+    min_after = np.where(after > 0, np.roll(suffix_min, -1), -1.0)
+    mean_before = np.where(before > 0, (prefix_sum - junk) / np.maximum(before, 1), -1.0)
+
+    shared_words, shared_names, n_words, n_names, shared_prev, shared_next, shared_lead = _shared_tokens(
+        texts, doc, starts, ends, editorial
+    )
+    text_numbers = _numbering(texts)
+    copy_keys = doc * n + np.fromiter(map(text_numbers.__getitem__, texts), np.int64, n)
+    _, copy_slot, copies = np.unique(copy_keys, return_inverse=True, return_counts=True)
+
     # Where the article body stops, sure junk starts: lines past it (another story's paragraphs)
     # read like editorial on their own, so how far back the last sure junk line sits matters.
     sure = junk >= SURE_JUNK
-    since_sure = np.full(n, -1.0)
-    sure_above = np.zeros(n)
-    last = -1
-    for i in range(n):
-        if last >= 0:
-            since_sure[i] = math.log1p(i - last - 1)
-        sure_above[i] = sure[max(0, i - 6) : i].sum()
-        if sure[i]:
-            last = i
-    # Names of the lead (the first editorial-looking lines): a teaser about another story shares none.
-    lead_names: set = set()
-    for (words, names), w in zip(tokens, editorial):
-        if w >= 0.5:
-            lead_names |= names
-            if len(lead_names) >= LEAD_NAMES:
-                break
-    shared_lead = np.array(
-        [len(names & lead_names) / len(names) if names else -1.0 for words, names in tokens]
-    )
+    last_sure = np.maximum.accumulate(np.where(sure, line, -1))  # at or above each line
+    above = np.where(before > 0, np.roll(last_sure, 1), -1)
+    has_sure_above = above >= doc_start
+    since_sure = np.where(has_sure_above, log1p_table[np.where(has_sure_above, line - above - 1, 0)], -1.0)
+    sure_before = np.concatenate([[0], np.cumsum(sure)])  # sure junk lines before each line of the batch
+    sure_above = sure_before[line] - sure_before[np.maximum(doc_start, line - 6)]
+
     log_len = shapes[:, 0]
     rows = np.column_stack(
         [
@@ -457,21 +449,92 @@ def context_matrix(texts: list[str], shapes: np.ndarray, proba: np.ndarray, edit
             mean_after,
             min_after,
             mean_before,
-            np.log1p(after_count),
-            np.log1p(before_count),
-            before_count / max(n - 1, 1),
-            np.full(n, math.log1p(n)),
+            np.log1p(after),
+            np.log1p(before),
+            before / np.maximum(sizes[doc] - 1, 1),
+            log1p_table[sizes][doc],
             shared_words,
             shared_names,
-            [len(w) for w, _ in tokens],
-            [len(m) for _, m in tokens],
+            n_words,
+            n_names,
             shared_prev,
             shared_next,
-            [copies[t] - 1 for t in texts],
-            log_len - np.median(log_len),
+            copies[copy_slot] - 1,
+            log_len - _medians(log_len, doc, starts, sizes)[doc],
             since_sure,
             sure_above,
             shared_lead,
         ]
     )
     return rows.astype(np.float32)
+
+
+def _shared_tokens(
+    texts: list[str], doc: np.ndarray, starts: np.ndarray, ends: np.ndarray, editorial: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Per line: how much of its content words and names the article uses, how many it has,
+    its share of words on the lines above and below, and its share of names in the lead.
+
+    Each (line, token) pair is one entry, lines in order and each line's tokens in its set's
+    order: sums then add the same numbers in the same order as a loop over the lines and their
+    sets would, so they agree to the last bit.
+    """
+    n = len(texts)
+    tokens = [content_tokens(t) for t in texts]
+    n_words = np.fromiter((len(words) for words, _ in tokens), dtype=np.int64, count=n)
+    n_names = np.fromiter((len(names) for _, names in tokens), dtype=np.int64, count=n)
+    word_line = np.repeat(np.arange(n), n_words)
+    name_line = np.repeat(np.arange(n), n_names)
+    words = list(chain.from_iterable(words for words, _ in tokens))
+    word_numbers = _numbering(words)
+    names = chain.from_iterable(names for _, names in tokens)  # every name is also a word
+    # One slot per word of each document, so weights add up per document.
+    width = max(len(word_numbers), 1)
+    word_keys = doc[word_line] * width + np.fromiter(map(word_numbers.__getitem__, words), np.int64, len(words))
+    name_keys = doc[name_line] * width + np.fromiter(map(word_numbers.__getitem__, names), np.int64, len(name_line))
+    slot_keys, word_slot = np.unique(word_keys, return_inverse=True)
+    name_slot = np.searchsorted(slot_keys, name_keys)
+
+    # How much of a line's vocabulary the article's (probably editorial) lines also use.
+    word_weight = np.bincount(word_slot, weights=editorial[word_line], minlength=len(slot_keys))
+    name_weight = np.bincount(name_slot, weights=editorial[name_line], minlength=len(slot_keys))
+    shared_words = _line_means(np.minimum(1.0, word_weight[word_slot] - editorial[word_line]), word_line, n_words)
+    shared_names = _line_means(np.minimum(1.0, name_weight[name_slot] - editorial[name_line]), name_line, n_names)
+
+    # A word shared with the next line is the same slot on the line after.
+    order = np.argsort(word_slot, kind="stable")  # by slot, then by line
+    slot_sorted, line_sorted = word_slot[order], word_line[order]
+    adjacent = (slot_sorted[1:] == slot_sorted[:-1]) & (line_sorted[1:] == line_sorted[:-1] + 1)
+    shared_prev = np.bincount(line_sorted[1:][adjacent], minlength=n) / np.maximum(n_words, 1)
+    shared_next = np.bincount(line_sorted[:-1][adjacent], minlength=n) / np.maximum(n_words, 1)
+
+    # Names of the lead (the first editorial-looking lines): a teaser about another story shares none.
+    # The lead takes the names of those lines in order, up to the line that brings it to LEAD_NAMES.
+    leading = editorial[name_line] >= 0.5
+    first_line = np.full(len(slot_keys), n)  # where a name first comes up in an editorial-looking line
+    np.minimum.at(first_line, name_slot[leading], name_line[leading])
+    seen = np.cumsum(np.bincount(first_line[first_line < n], minlength=n))
+    seen_in_doc = seen - np.concatenate([[0], seen])[starts][doc]
+    not_full = np.bincount(doc[seen_in_doc < LEAD_NAMES], minlength=len(starts))  # lines before each lead is full
+    lead_end = np.minimum(starts + not_full + 1, ends)
+    in_lead = (first_line < lead_end[slot_keys // width]).astype(np.float64)
+    shared_lead = _line_means(in_lead[name_slot], name_line, n_names)
+    return shared_words, shared_names, n_words, n_names, shared_prev, shared_next, shared_lead
+
+
+def _numbering(items: list[str]) -> dict[str, int]:
+    """A number for each distinct item, in order of first appearance."""
+    return dict(zip(dict.fromkeys(items), count()))
+
+
+def _line_means(values: np.ndarray, line: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Mean of the values of each line, summed in order; -1 for a line with none."""
+    sums = np.bincount(line, weights=values, minlength=len(counts))
+    return np.where(counts > 0, sums / np.maximum(counts, 1), -1.0)
+
+
+def _medians(values: np.ndarray, doc: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """np.median of each document's values, in their dtype."""
+    ranked = values[np.lexsort((values, doc))]  # sorted within each document
+    # The mean of the two middle values (the same one twice for an odd count), as np.median takes it.
+    return (ranked[starts + (sizes - 1) // 2] + ranked[starts + sizes // 2]) / 2

@@ -16,7 +16,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-from .features import SHAPE_NAMES, LineFeatures, context_matrix, context_names, normalize, shape_vector
+from .features import SHAPE_NAMES, LineFeatures, context_names, context_rows, normalize, shape_vector
 from .labels import LABELS, Label
 
 EDITORIAL = LABELS.index(Label.EDITORIAL)
@@ -116,11 +116,8 @@ class LineModel:
     @staticmethod
     def _context_rows(texts, shapes, stage1, groups) -> np.ndarray:
         bounds = np.flatnonzero(np.diff(groups)) + 1
-        starts = np.concatenate([[0], bounds])
-        ends = np.concatenate([bounds, [len(texts)]])
-        return np.vstack(
-            [context_matrix(texts[s:e], shapes[s:e], stage1[s:e], EDITORIAL) for s, e in zip(starts, ends)]
-        )
+        sizes = np.diff(np.concatenate([[0], bounds, [len(texts)]]))
+        return context_rows(texts, shapes, stage1, sizes, EDITORIAL)
 
     # -- prediction -------------------------------------------------------
     def score(self, documents: list[list[str]]) -> list[Scored]:

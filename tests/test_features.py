@@ -1,6 +1,12 @@
+import math
+from collections import Counter
+
 import numpy as np
 
-from filter.features import SHAPE_NAMES, LineFeatures, content_tokens, context_matrix, context_names, shape_vector
+from filter.features import (
+    CONTEXT_OFFSETS, LEAD_NAMES, SHAPE_NAMES, SURE_JUNK, LineFeatures, content_tokens, context_matrix, context_names,
+    context_rows, shape_vector,
+)
 from filter.labels import LABELS
 
 
@@ -37,6 +43,80 @@ def test_context_sees_position_and_shared_names():
     assert rows.shape == (3, len(col))
     assert rows[2, col["lines after"]] == 0 and rows[0, col["lines before"]] == 0
     assert rows[1, col["share of names in the article"]] > rows[2, col["share of names in the article"]]
+
+
+def reference_context(texts, shapes, proba, editorial_column):
+    """context_matrix of one document, line by line in plain Python."""
+    n, k = proba.shape
+    editorial = proba[:, editorial_column]
+    junk = 1.0 - editorial
+    tokens = [content_tokens(t) for t in texts]
+    word_weight, name_weight, lead = Counter(), Counter(), set()
+    for (words, names), w in zip(tokens, editorial):
+        word_weight.update(dict.fromkeys(words, w))
+        name_weight.update(dict.fromkeys(names, w))
+    for (words, names), w in zip(tokens, editorial):
+        if w >= 0.5 and len(lead) < LEAD_NAMES:
+            lead |= names
+    median = np.median(shapes[:, 0])
+
+    def shared(items, weight, i):
+        return sum(min(1.0, weight[t] - editorial[i]) for t in items) / len(items) if items else -1.0
+
+    rows = []
+    for i, (words, names) in enumerate(tokens):
+        after, before = list(junk[i + 1 :]), list(junk[:i])
+        sure_above = [j for j in range(i) if junk[j] >= SURE_JUNK]
+        rows.append([
+            *proba[i],
+            *[junk[i + o] if 0 <= i + o < n else -1.0 for o in CONTEXT_OFFSETS],
+            *(proba[i - 1] if i > 0 else [-1.0] * k),
+            *(proba[i + 1] if i + 1 < n else [-1.0] * k),
+            sum(after) / len(after) if after else -1.0,
+            min(after) if after else -1.0,
+            sum(before) / len(before) if before else -1.0,
+            math.log1p(len(after)),
+            math.log1p(i),
+            i / max(n - 1, 1),
+            math.log1p(n),
+            shared(words, word_weight, i),
+            shared(names, name_weight, i),
+            len(words),
+            len(names),
+            len(words & tokens[i - 1][0]) / len(words) if words and i > 0 else 0.0,
+            len(words & tokens[i + 1][0]) / len(words) if words and i + 1 < n else 0.0,
+            texts.count(texts[i]) - 1,
+            shapes[i, 0] - median,
+            math.log1p(i - sure_above[-1] - 1) if sure_above else -1.0,
+            sum(j >= i - 6 for j in sure_above),
+            len(names & lead) / len(names) if names else -1.0,
+        ])
+    return np.array(rows, dtype=np.float32)
+
+
+def test_context_of_a_batch_matches_each_document_read_alone():
+    documents = [
+        ["Harbor Bank pilots tokenized deposits", "Harbor Bank will run the pilot", "Ether slips on Pectra vote..",
+         "Join"],
+        ["Only line of a story about Solana"],
+        [],
+        ["Join Now", "$$$ ---", "Join Now", "Alice Bob Carol Dave Erin Frank Grace Heidi Ivan Judy Mallory Niaj",
+         "Olivia Peggy and Alice met Victor", "Read more: Walter Bob", "Walter and Trent", "Join Now", "Биткоин вырос"],
+        ["Bitcoin rose 3% on Monday.", "Join Now", "Bitcoin rose 3% on Monday.", "Ether fell 2% as ETF flows stalled."],
+    ]
+    # Editorial scores that fill the lead, make sure junk, and fall in between.
+    editorial = [
+        [0.9, 0.7, 0.1, 0.2], [0.5], [], [0.1, 0.05, 0.15, 0.9, 0.8, 0.3, 0.6, 0.02, 0.5], [0.95, 0.1, 0.4, 0.7]
+    ]
+    rng = np.random.default_rng(0)
+    proba = [np.column_stack([e, rng.dirichlet(np.ones(4), len(e)) * (1 - np.array(e))[:, None]]) for e in editorial]
+    shapes = [np.array([shape_vector(t) for t in d], dtype=np.float32).reshape(-1, len(SHAPE_NAMES)) for d in documents]
+    texts = [t for doc in documents for t in doc]
+    batch = context_rows(texts, np.vstack(shapes), np.vstack(proba), [len(doc) for doc in documents], 0)
+    read_alone = [(doc, s, p) for doc, s, p in zip(documents, shapes, proba) if doc]  # empty: no rows
+    assert np.array_equal(batch, np.vstack([context_matrix(doc, s, p, 0) for doc, s, p in read_alone]))
+    reference = np.vstack([reference_context(doc, s, p, 0) for doc, s, p in read_alone])
+    np.testing.assert_allclose(batch, reference, rtol=0, atol=1e-6)
 
 
 def test_hashed_features_of_a_line_do_not_depend_on_its_batch():
