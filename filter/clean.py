@@ -2,9 +2,9 @@
 
 The pipeline reads in three steps: split the document into lines (segment),
 score every non-blank line in context (model), rebuild the text from the lines
-that stay (segment.join_lines). Glued junk, a junk sentence stuck to the end of
-an editorial line with no space between them, is cut there when the model scores
-every sentence after the cut as junk.
+that stay (segment.join_lines). Glued junk, a junk line stuck to the end of an
+editorial line with no space between them, is cut at the join when the model
+reads what follows it as junk.
 """
 from __future__ import annotations
 
@@ -268,12 +268,14 @@ class Cleaner:
             is_junk = 1.0 - tail[editorial] >= GLUE_CONTEXT and tail_alone >= GLUE_ALONE
             if is_junk:
                 tried.setdefault((d, k), []).append((seam, head, head_alone, tail))
+        def fit(candidate) -> float:
+            _, head, _, tail = candidate
+            return _log(head[editorial]) + _log(1.0 - tail[editorial])
+
         for (d, k), seams in tried.items():
             # The seam is where the line reads most like editorial text followed by junk: before
             # it the tail still carries article text, after it the head already carries junk.
-            seam, head, head_alone, tail = max(
-                seams, key=lambda seam: _log(seam[1][editorial]) + _log(1.0 - seam[3][editorial])
-            )
+            seam, head, head_alone, tail = max(seams, key=fit)
             label, score, _ = self._label(tail)
             if not label.is_junk:  # sure enough to cut, though below the line threshold
                 label = max(JUNK_LABELS, key=lambda junk: tail[LABELS.index(junk)])

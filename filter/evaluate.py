@@ -117,7 +117,9 @@ def glue_tail(doc: LabeledDocument, joiner: str = "") -> tuple[str, int, str] | 
         return None
     last = editorial[-1]
     after = [i for i in labeled if i > last]
-    head, tail = doc.lines[last].rstrip(), doc.lines[after[0]].lstrip() if after else ""
+    if not after:
+        return None
+    head, tail = doc.lines[last].rstrip(), doc.lines[after[0]].lstrip()
     if not head.endswith((".", "!", "?")) or not tail[:1].isupper():
         return None
     lines = list(doc.lines[:last]) + [head + joiner + tail] + list(doc.lines[after[0] + 1 :])
