@@ -265,7 +265,10 @@ class Cleaner:
             head, tail = doc_scores.proba[k], doc_scores.proba[k + 1]
             head_alone = 1.0 - doc_scores.stage1[k, editorial]
             tail_alone = 1.0 - doc_scores.stage1[k + 1, editorial]
-            is_junk = 1.0 - tail[editorial] >= GLUE_CONTEXT and tail_alone >= GLUE_ALONE
+            # A kept line is cut only where the tail reads as junk on its own too, so context alone
+            # never cuts one; a removed line keeps its head whenever the tail is junk in context.
+            removed = not decided[d][k].kept
+            is_junk = 1.0 - tail[editorial] >= GLUE_CONTEXT and (removed or tail_alone >= GLUE_ALONE)
             if is_junk:
                 tried.setdefault((d, k), []).append((seam, head, head_alone, tail))
         def fit(candidate) -> float:
