@@ -62,6 +62,11 @@ class LineResult:
     cut_label: Label | None = None
     cut_score: float | None = None
 
+    @property
+    def kept_text(self) -> str:
+        """What of the line stays in the output: all of it, its head before a glued cut, or nothing."""
+        return self.text[: self.cut_at] if self.kept else ""
+
     def to_dict(self) -> dict:
         out = asdict(self)
         out["label"] = self.label.value
@@ -194,7 +199,7 @@ class Cleaner:
                         del current[d][r.line]
                         changed = True
                     elif r.cut_at is not None:
-                        current[d][r.line] = r.text[: r.cut_at]
+                        current[d][r.line] = r.kept_text
                         cuts[d][r.line] = r
                         changed = True
                 if changed:
@@ -231,8 +236,7 @@ class Cleaner:
         editorial = LABELS.index(Label.EDITORIAL)
         junk = float(1.0 - proba[editorial])
         if junk >= self.threshold:
-            best = max(JUNK_LABELS, key=lambda label: proba[LABELS.index(label)])
-            return best, float(proba[LABELS.index(best)]), junk
+            return (*_junk_kind(proba), junk)
         return Label.EDITORIAL, float(proba[editorial]), junk
 
     def _cut_glued(self, decided: list[list[LineResult]]) -> None:
@@ -271,6 +275,7 @@ class Cleaner:
             is_junk = 1.0 - tail[editorial] >= GLUE_CONTEXT and (removed or tail_alone >= GLUE_ALONE)
             if is_junk:
                 tried.setdefault((d, k), []).append((seam, head, head_alone, tail))
+
         def fit(candidate) -> float:
             _, head, _, tail = candidate
             return _log(head[editorial]) + _log(1.0 - tail[editorial])
@@ -279,10 +284,7 @@ class Cleaner:
             # The seam is where the line reads most like editorial text followed by junk: before
             # it the tail still carries article text, after it the head already carries junk.
             seam, head, head_alone, tail = max(seams, key=fit)
-            label, score, _ = self._label(tail)
-            if not label.is_junk:  # sure enough to cut, though below the line threshold
-                label = max(JUNK_LABELS, key=lambda junk: tail[LABELS.index(junk)])
-                score = float(tail[LABELS.index(label)])
+            label, score = _junk_kind(tail)  # sure enough to cut, even below the line threshold
             if label in self.options.keep:
                 continue
             line = decided[d][k]
@@ -295,6 +297,12 @@ class Cleaner:
                 line = replace(line, label=head_label, score=head_score, junk=head_junk, kept=True)
             cut_at = len(line.text[:seam].rstrip())
             decided[d][k] = replace(line, cut_at=cut_at, cut_label=label, cut_score=score)
+
+
+def _junk_kind(proba: np.ndarray) -> tuple[Label, float]:
+    """The most likely kind of junk, and its probability."""
+    best = max(JUNK_LABELS, key=lambda label: proba[LABELS.index(label)])
+    return best, float(proba[LABELS.index(best)])
 
 
 def _log(p: float) -> float:
@@ -323,5 +331,5 @@ def rebuild(text: str, lines: list[Line], results: list[LineResult]) -> str:
     for r in results:
         kept[r.line] = r.kept
         if r.kept and r.cut_at is not None:
-            cuts[r.line] = r.text[: r.cut_at]
+            cuts[r.line] = r.kept_text
     return join_lines(lines, kept, cuts)

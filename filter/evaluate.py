@@ -136,9 +136,8 @@ def evaluate_glued(cleaner, documents: list[LabeledDocument], joiner: str = "") 
     exact = head_lost = 0
     for (_, index, head), results in zip(glued, cleaner.classify_many(text for text, _, _ in glued)):
         line = next(r for r in results if r.line == index)
-        kept = "" if not line.kept else line.text[: line.cut_at] if line.cut_at is not None else line.text
-        exact += kept == head
-        head_lost += not kept.startswith(head)
+        exact += line.kept_text == head
+        head_lost += not line.kept_text.startswith(head)
     return {"documents": len(glued), "exact": _ratio(exact, len(glued)), "head_lost": _ratio(head_lost, len(glued))}
 
 
