@@ -11,14 +11,14 @@ from typing import IO
 from .progress import Progress
 from .streams import (
     InputError,
-    check_not_binary,
-    decode,
+    display_name,
     dump_record,
     guess_format,
     iter_csv_records,
     iter_records,
     open_output,
     read_bytes,
+    read_text,
 )
 
 ON_ERROR = ("fail", "skip", "keep")
@@ -112,18 +112,15 @@ def _copy_unchanged(source: str, target: str | None) -> bool:
 
 def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) -> int:
     """Clean one text document; return its size in bytes."""
-    name = "<stdin>" if source == "-" else source
-    data = read_bytes(source)
-    check_not_binary(data, name)
-    text = decode(data, name, job.errors)
+    text, size = read_text(source, job.errors)
     summary.documents += 1
     if job.explain:
-        _write_explanation(cleaner.classify(text), out, job, {"source": name})
-        return len(data)
+        _write_explanation(cleaner.classify(text), out, job, {"source": display_name(source)})
+        return size
     cleaned = cleaner.clean(text)
     summary.lines_removed += _count_lines(text) - _count_lines(cleaned)
     out.write(cleaned)
-    return len(data)
+    return size
 
 
 def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary, progress) -> None:

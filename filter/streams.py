@@ -109,6 +109,11 @@ def open_input(path: str) -> Iterator[IO[bytes]]:
         raise InputError(f"{path}: {exc.strerror}") from None
 
 
+def display_name(path: str) -> str:
+    """How messages name an input."""
+    return "<stdin>" if path == "-" else path
+
+
 def read_bytes(path: str) -> bytes:
     """All bytes of a file, or of standard input for "-"."""
     if path == "-":
@@ -117,9 +122,17 @@ def read_bytes(path: str) -> bytes:
         return fh.read()
 
 
+def read_text(path: str, errors: str = "strict") -> tuple[str, int]:
+    """A whole input as text, binary data refused, and its size in bytes."""
+    name = display_name(path)
+    data = read_bytes(path)
+    check_not_binary(data, name)
+    return decode(data, name, errors), len(data)
+
+
 def iter_lines(path: str) -> Iterator[bytes]:
     """The lines of a file or standard input as bytes, read as they come; binary data is refused."""
-    name = "<stdin>" if path == "-" else path
+    name = display_name(path)
     if path == "-":
         stream = sys.stdin.buffer
         head = stream.peek(BINARY_PROBE)[:BINARY_PROBE] if hasattr(stream, "peek") else b""
@@ -134,7 +147,7 @@ def iter_lines(path: str) -> Iterator[bytes]:
 
 def iter_records(path: str, field: str, errors: str = "strict") -> Iterator[Record]:
     """Parse JSONL records one by one; a broken record comes back with its error, not raised."""
-    name = "<stdin>" if path == "-" else path
+    name = display_name(path)
     for number, raw_bytes in enumerate(iter_lines(path), 1):
         try:
             raw = decode(raw_bytes, f"{name}:{number}", errors)
@@ -162,10 +175,8 @@ def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[lis
 
     Cells may hold newlines (quoted), so rows are read with the csv module, not by line.
     """
-    name = "<stdin>" if path == "-" else path
-    data = read_bytes(path)
-    check_not_binary(data, name)
-    text = decode(data, name, errors)
+    name = display_name(path)
+    text, _ = read_text(path, errors)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
