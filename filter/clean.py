@@ -182,7 +182,10 @@ class Cleaner:
             alive = [list(current[d]) for d in pending]
             scored = self.model.score([[current[d][i] for i in idx] for d, idx in zip(pending, alive)])
             decided = [
-                [self._result(i, current[d][i], row) for i, row in zip(idx, doc_scores.proba)]
+                [
+                    LineResult(i, current[d][i], label, score, junk, not label.is_junk or label in self.options.keep)
+                    for i, (label, score, junk) in zip(idx, self._labels(doc_scores.proba))
+                ]
                 for d, idx, doc_scores in zip(pending, alive, scored)
             ]
             if self.options.split_glued:
@@ -216,7 +219,7 @@ class Cleaner:
                     first = cut[i]
                     r = replace(r, cut_at=r.cut_at if r.cut_at is not None else len(r.text),
                                 cut_label=r.cut_label or first.cut_label, cut_score=r.cut_score or first.cut_score)
-                results.append(replace(r, text=lines[i].text))
+                results.append(r if r.text == lines[i].text else replace(r, text=lines[i].text))
             out.append((lines, results))
         return out
 
@@ -227,17 +230,23 @@ class Cleaner:
             self._explainer = Explainer(self.model)
         return self._explainer.annotate(results, scored)
 
-    def _result(self, index: int, text: str, proba: np.ndarray) -> LineResult:
-        label, score, junk = self._label(proba)
-        kept = not label.is_junk or label in self.options.keep
-        return LineResult(index, text, label, score, junk, kept)
+    def _labels(self, proba: np.ndarray) -> list[tuple[Label, float, float]]:
+        """Label, its probability and the junk score of each row of label probabilities.
+
+        A line is junk from the threshold on, and then the most likely kind of junk.
+        """
+        editorial = LABELS.index(Label.EDITORIAL)
+        junk = 1.0 - proba[:, editorial]
+        kinds = proba[:, _JUNK_COLUMNS].argmax(axis=1)  # the first of equals, as max() takes it
+        kind_scores = proba[:, _JUNK_COLUMNS].max(axis=1)
+        threshold = self.threshold
+        return [
+            (JUNK_LABELS[k], kind_score, j) if j >= threshold else (Label.EDITORIAL, e, j)
+            for j, k, kind_score, e in zip(junk.tolist(), kinds.tolist(), kind_scores.tolist(), proba[:, editorial].tolist())
+        ]
 
     def _label(self, proba: np.ndarray) -> tuple[Label, float, float]:
-        editorial = LABELS.index(Label.EDITORIAL)
-        junk = float(1.0 - proba[editorial])
-        if junk >= self.threshold:
-            return (*_junk_kind(proba), junk)
-        return Label.EDITORIAL, float(proba[editorial]), junk
+        return self._labels(proba[None, :])[0]
 
     def _cut_glued(self, decided: list[list[LineResult]]) -> None:
         """Find lines that end in glued junk and mark where to cut them.
@@ -299,10 +308,15 @@ class Cleaner:
             decided[d][k] = replace(line, cut_at=cut_at, cut_label=label, cut_score=score)
 
 
+#: The probability columns of the junk labels, in JUNK_LABELS order.
+_JUNK_COLUMNS = [LABELS.index(label) for label in JUNK_LABELS]
+
+
 def _junk_kind(proba: np.ndarray) -> tuple[Label, float]:
     """The most likely kind of junk, and its probability."""
-    best = max(JUNK_LABELS, key=lambda label: proba[LABELS.index(label)])
-    return best, float(proba[LABELS.index(best)])
+    scores = proba[_JUNK_COLUMNS]
+    best = int(scores.argmax())  # the first of equals
+    return JUNK_LABELS[best], float(scores[best])
 
 
 def _log(p: float) -> float:

@@ -39,7 +39,9 @@ _LIST_MARK = re.compile(r"^\s*(?:[-•*▪●–]\s|\d{1,2}[.)]\s)")
 _ATTRIBUTION = re.compile(r"^\s*[—–-]{1,2}\s*\S")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _NON_LATIN = re.compile(r"[\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u3040-\u9fff]")
-_SPECIAL_SPACE = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u200b": "", "\ufeff": ""})
+_ODD_SPACES = {"\u00a0": " ", "\u2009": " ", "\u200b": "", "\ufeff": ""}
+_SPECIAL_SPACE = str.maketrans(_ODD_SPACES)
+_ODD_SPACE = re.compile(f"[{''.join(_ODD_SPACES)}]")
 
 STOP_WORDS = ENGLISH_STOP_WORDS
 
@@ -88,8 +90,15 @@ _SECOND_PERSON = re.compile(r"\byou(?:r|'ll|’ll)?\b")
 
 
 def normalize(text: str) -> str:
-    """The form of a line the features read: odd spaces made plain, ends trimmed."""
-    return text.translate(_SPECIAL_SPACE).strip()
+    """The form of a line the features read: odd spaces made plain, ends trimmed.
+
+    >>> normalize("\ufeffBitcoin\u00a0rose ")
+    'Bitcoin rose'
+    """
+    # translate() looks up every character; most lines hold no odd space, and finding that out is cheap.
+    if not text.isascii() and _ODD_SPACE.search(text):
+        text = text.translate(_SPECIAL_SPACE)
+    return text.strip()
 
 
 def shape_vector(text: str) -> list[float]:

@@ -8,13 +8,14 @@ decides junk or not; a second, smaller tree model says which kind of junk.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .features import SHAPE_NAMES, LineFeatures, context_names, context_rows, normalize, shape_vector
 from .labels import LABELS, Label
@@ -132,7 +133,7 @@ class LineModel:
         groups = np.repeat(np.arange(len(documents)), sizes)
         context = self._context_rows(texts, shapes, stage1, groups)
         # One thread: batches are small, and several worker processes share the cores.
-        with threadpool_limits(limits=1):
+        with _thread_pools().limit(limits=1):
             proba = self._in_context(context, stage1)
         out, start = [], 0
         for size in sizes:
@@ -181,6 +182,12 @@ class LineModel:
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_alone"}  # the cache is not part of the model
+
+
+@functools.lru_cache(maxsize=1)
+def _thread_pools() -> ThreadpoolController:
+    """The process's native thread pools, found once: looking them up costs milliseconds per batch."""
+    return ThreadpoolController()
 
 
 def context_only(texts: list[str], y: np.ndarray) -> np.ndarray:

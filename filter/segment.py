@@ -6,11 +6,10 @@ A document is split on "\\n"; a "\\r" before it stays with the line ending, so
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One line of a document: its text (no line ending) and the ending that followed it."""
 
     text: str
@@ -32,15 +31,10 @@ def split_lines(document: str) -> list[Line]:
     if not document:
         return []
     pieces = document.split("\n")
-    lines = []
-    for i, piece in enumerate(pieces):
-        last = i == len(pieces) - 1
-        if last and piece == "":
-            break  # the document ended with a newline
-        if not last and piece.endswith("\r"):
-            lines.append(Line(piece[:-1], "\r\n"))
-        else:
-            lines.append(Line(piece, "" if last else "\n"))
+    final = pieces.pop()  # what follows the last newline: empty when the document ends with one
+    lines = [Line(piece[:-1], "\r\n") if piece.endswith("\r") else Line(piece, "\n") for piece in pieces]
+    if final:
+        lines.append(Line(final, ""))
     return lines
 
 
