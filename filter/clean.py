@@ -3,21 +3,20 @@
 The pipeline reads in three steps: split the document into lines (segment),
 score every non-blank line in context (model), rebuild the text from the lines
 that stay (segment.join_lines). Glued junk, a junk line stuck to the end of an
-editorial line with no space between them, is cut at the join when the model
-reads what follows it as junk.
+editorial line, is cut at the join when the model reads what follows it as junk.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 if TYPE_CHECKING:  # numpy and scikit-learn load with the model, not with the package
     import numpy as np
 
 from .labels import JUNK_LABELS, LABELS, Label
-from .segment import Line, glued_seams, join_lines, split_lines
+from .segment import Line, glued_seams, join_lines, spaced_seams, split_lines
 
 #: A glued tail is cut only when its junk score read alone (stage one) reaches this, so context
 #: alone never cuts a line...
@@ -29,6 +28,12 @@ GLUE_CONTEXT = 0.75
 GLUE_HEAD_ALONE = 0.5
 #: A glued line's head is the article's last sentence or more: at least this many words.
 GLUE_MIN_HEAD_WORDS = 3
+#: A line being removed keeps its head before a sentence that starts after a space only when the head's
+#: junk score in context stays below this...
+SPACED_HEAD_CONTEXT = 0.2
+#: ...and read alone below this, and the tail's junk score alone reaches this.
+SPACED_HEAD_ALONE = 0.3
+SPACED_TAIL_ALONE = 0.9
 #: Only the last seams of a line are tried.
 GLUE_MAX_SEAMS = 8
 #: Documents scored per model call in clean_many.
@@ -254,10 +259,12 @@ class Cleaner:
         A scraper that glues a junk line onto the article's last line leaves one line where
         there were two, often with no space at the join ("turbulence.Solana"). Each such seam
         is tried: the document is scored again with the line split there, so the tail is read
-        as the line it once was, with its neighbours. Only seams with no space are tried: a
-        sentence after a space is the site's own paragraph as often as it is junk (an inline
-        "Read more:", a teaser's second sentence), and cutting there would alter lines that
-        should stay whole.
+        as the line it once was, with its neighbours.
+
+        A sentence after a space is the site's own paragraph as often as it is junk (an inline
+        "Read more:", a teaser's second sentence), so those seams are tried only in lines that
+        are being removed anyway, to save the article text at their head: the head must read
+        as editorial beyond doubt, and the tail as junk on its own.
         """
         variants, where = [], []
         for d, results in enumerate(decided):
@@ -265,47 +272,67 @@ class Cleaner:
             for k, result in enumerate(results):
                 if result.label in self.options.keep:
                     continue
-                for seam in glued_seams(result.text, self.punkt)[-GLUE_MAX_SEAMS:]:
-                    if len(result.text[:seam].split()) < GLUE_MIN_HEAD_WORDS:
+                seams = [(at, False) for at in glued_seams(result.text, self.punkt)]
+                if not result.kept and self.punkt is not None:
+                    seams += [(at, True) for at in spaced_seams(result.text, self.punkt)]
+                for at, spaced in sorted(seams)[-GLUE_MAX_SEAMS:]:
+                    if len(result.text[:at].split()) < GLUE_MIN_HEAD_WORDS:
                         continue  # "Bc.Game", "Crypto.News": a name, not an article's last sentence
-                    variants.append(texts[:k] + [result.text[:seam], result.text[seam:]] + texts[k + 1 :])
-                    where.append((d, k, seam))
+                    variants.append(texts[:k] + [result.text[:at].rstrip(), result.text[at:]] + texts[k + 1 :])
+                    where.append((d, k, at, spaced))
         if not variants:
             return
         editorial = LABELS.index(Label.EDITORIAL)
-        tried: dict[tuple[int, int], list] = {}
-        for (d, k, seam), doc_scores in zip(where, self.model.score(variants)):
-            head, tail = doc_scores.proba[k], doc_scores.proba[k + 1]
-            head_alone = 1.0 - doc_scores.stage1[k, editorial]
-            tail_alone = 1.0 - doc_scores.stage1[k + 1, editorial]
+        tried: dict[tuple[int, int], list[_Seam]] = {}
+        for (d, k, at, spaced), doc_scores in zip(where, self.model.score(variants)):
+            seam = _Seam(at, spaced, doc_scores.proba[k], doc_scores.proba[k + 1],
+                         1.0 - doc_scores.stage1[k, editorial], 1.0 - doc_scores.stage1[k + 1, editorial])
+            if spaced and not (
+                1.0 - seam.head[editorial] < SPACED_HEAD_CONTEXT
+                and seam.head_alone < SPACED_HEAD_ALONE
+                and seam.tail_alone >= SPACED_TAIL_ALONE
+            ):
+                continue
             # A kept line is cut only where the tail reads as junk on its own too, so context alone
             # never cuts one; a removed line keeps its head whenever the tail is junk in context.
             removed = not decided[d][k].kept
-            is_junk = 1.0 - tail[editorial] >= GLUE_CONTEXT and (removed or tail_alone >= GLUE_ALONE)
-            if is_junk:
-                tried.setdefault((d, k), []).append((seam, head, head_alone, tail))
+            if 1.0 - seam.tail[editorial] >= GLUE_CONTEXT and (removed or seam.tail_alone >= GLUE_ALONE):
+                tried.setdefault((d, k), []).append(seam)
 
-        def fit(candidate) -> float:
-            _, head, _, tail = candidate
-            return _log(head[editorial]) + _log(1.0 - tail[editorial])
+        def fit(seam: _Seam) -> float:
+            return _log(seam.head[editorial]) + _log(1.0 - seam.tail[editorial])
 
         for (d, k), seams in tried.items():
-            # The seam is where the line reads most like editorial text followed by junk: before
-            # it the tail still carries article text, after it the head already carries junk.
-            seam, head, head_alone, tail = max(seams, key=fit)
-            label, score = _junk_kind(tail)  # sure enough to cut, even below the line threshold
+            # Without a space the seam is where the line reads most like editorial text followed
+            # by junk: before it the tail still carries article text, after it the head already
+            # carries junk. After a space, a tail holding the article's last sentences still reads
+            # as junk, so the last seam with a sure editorial head is taken.
+            unspaced = [seam for seam in seams if not seam.spaced]
+            seam = max(unspaced, key=fit) if unspaced else max(seams, key=lambda seam: seam.at)
+            label, score = _junk_kind(seam.tail)  # sure enough to cut, even below the line threshold
             if label in self.options.keep:
                 continue
             line = decided[d][k]
             if not line.kept:
                 # A removed line is kept for its head only when the head reads as editorial
                 # in context and on its own.
-                head_label, head_score, head_junk = self._label(head)
-                if head_label.is_junk or head_alone >= GLUE_HEAD_ALONE:
+                head_label, head_score, head_junk = self._label(seam.head)
+                if head_label.is_junk or seam.head_alone >= GLUE_HEAD_ALONE:
                     continue
                 line = replace(line, label=head_label, score=head_score, junk=head_junk, kept=True)
-            cut_at = len(line.text[:seam].rstrip())
+            cut_at = len(line.text[: seam.at].rstrip())
             decided[d][k] = replace(line, cut_at=cut_at, cut_label=label, cut_score=score)
+
+
+class _Seam(NamedTuple):
+    """One place a line was split, and how its two parts scored."""
+
+    at: int  # where the tail starts
+    spaced: bool  # a space comes before it
+    head: np.ndarray  # label probabilities in context
+    tail: np.ndarray
+    head_alone: float  # junk scores of each part read alone
+    tail_alone: float
 
 
 #: The probability columns of the junk labels, in JUNK_LABELS order.

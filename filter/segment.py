@@ -133,3 +133,13 @@ def glued_seams(text: str, punkt=None) -> list[int]:
     starts = {start for start, _ in punkt.span_tokenize(spaced)}
     # The n-th seam moved right by the n spaces put back before and at it.
     return [seam for n, seam in enumerate(seams, 1) if seam + n in starts]
+
+
+def spaced_seams(text: str, punkt) -> list[int]:
+    """Where a sentence that ``punkt`` finds starts after a space: the junk glued on with one.
+
+    >>> from nltk.tokenize.punkt import PunktSentenceTokenizer
+    >>> spaced_seams("Prices held. Join the presale now!", PunktSentenceTokenizer())
+    [13]
+    """
+    return [start for start, _ in punkt.span_tokenize(text) if start > 0 and text[start - 1].isspace()]

@@ -17,6 +17,8 @@ CEILINGS = {"editorial_lost": 0.015}
 #: that lost some of the article's text with it.
 GLUED_FLOOR = 0.74
 GLUED_HEAD_LOST_CEILING = 0.03
+#: The same junk glued on after a space: share of documents whose last line goes whole, article and all.
+GLUED_AFTER_SPACE_HEAD_LOST_CEILING = 0.15
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +41,9 @@ def test_glued_junk_is_cut_without_losing_the_article(metrics):
     assert glued["documents"] >= 50
     assert glued["exact"] >= GLUED_FLOOR
     assert glued["head_lost"] <= GLUED_HEAD_LOST_CEILING
+
+
+def test_junk_glued_after_a_space_rarely_takes_the_article_with_it(metrics):
+    spaced = metrics["glued_after_space"]
+    assert spaced["documents"] >= 50
+    assert spaced["head_lost"] <= GLUED_AFTER_SPACE_HEAD_LOST_CEILING

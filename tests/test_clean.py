@@ -86,6 +86,21 @@ def test_glued_junk_sentence_is_cut_after_the_period(cleaner):
     assert "Ether slips" not in out
 
 
+@pytest.mark.parametrize("junk", [
+    "Ether slips as traders brace for the Pectra vote..",
+    "Subscribe to our newsletter for the latest crypto news delivered to your inbox every morning.",
+])
+def test_junk_glued_after_a_space_leaves_the_article_sentence(cleaner, junk):
+    # The whole line scores as junk and goes; its head, the article's last sentence, must not go with it.
+    body = "Harbor expects to decide by March whether to open the service to all business clients."
+    teaser = "Ether slips as traders brace for the Pectra vote.."
+    text = EXAMPLE.read_text(encoding="utf-8").replace(f"{body}\n\n{teaser}\n", f"{body} {junk}\n")
+    assert f"{body} {junk}" in text
+    out = cleaner.clean(text)
+    assert body in out.split("\n")
+    assert junk not in out
+
+
 @pytest.mark.parametrize("text", ["Bitcoin fell.", "Join Now", "Gold rose.\nJoin Now\n", "Join Now\nSign up today!"])
 def test_a_document_is_never_emptied(cleaner, text):
     # A one-line brief has no context; if every line scores as junk, nothing is removed.
