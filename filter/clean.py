@@ -262,9 +262,11 @@ class Cleaner:
         as the line it once was, with its neighbours.
 
         A sentence after a space is the site's own paragraph as often as it is junk (an inline
-        "Read more:", a teaser's second sentence), so those seams are tried only in lines that
-        are being removed anyway, to save the article text at their head: the head must read
-        as editorial beyond doubt, and the tail as junk on its own.
+        "Read more:", a teaser's second sentence), so those seams are tried only where glued
+        junk sits: in the article's last line, when it is being removed with everything below
+        it. Cutting there saves the article text at its head, which must read as editorial
+        beyond doubt, while the tail reads as junk on its own. A teaser paragraph among other
+        teasers is never cut, so lines are not altered.
         """
         variants, where = [], []
         for d, results in enumerate(decided):
@@ -273,7 +275,7 @@ class Cleaner:
                 if result.label in self.options.keep:
                     continue
                 seams = [(at, False) for at in glued_seams(result.text, self.punkt)]
-                if not result.kept and self.punkt is not None:
+                if self.punkt is not None and _ends_the_article(results, k):
                     seams += [(at, True) for at in spaced_seams(result.text, self.punkt)]
                 for at, spaced in sorted(seams)[-GLUE_MAX_SEAMS:]:
                     if len(result.text[:at].split()) < GLUE_MIN_HEAD_WORDS:
@@ -322,6 +324,11 @@ class Cleaner:
                 line = replace(line, label=head_label, score=head_score, junk=head_junk, kept=True)
             cut_at = len(line.text[: seam.at].rstrip())
             decided[d][k] = replace(line, cut_at=cut_at, cut_label=label, cut_score=score)
+
+
+def _ends_the_article(results: list[LineResult], k: int) -> bool:
+    """Line k is being removed, the line above it stays and none below it does: it was the article's last."""
+    return not results[k].kept and k > 0 and results[k - 1].kept and not any(r.kept for r in results[k + 1 :])
 
 
 class _Seam(NamedTuple):

@@ -18,7 +18,7 @@ CEILINGS = {"editorial_lost": 0.015}
 GLUED_FLOOR = 0.74
 GLUED_HEAD_LOST_CEILING = 0.03
 #: The same junk glued on after a space: share of documents whose last line goes whole, article and all.
-GLUED_AFTER_SPACE_HEAD_LOST_CEILING = 0.15
+GLUED_AFTER_SPACE_HEAD_LOST_CEILING = 0.21
 
 
 @pytest.fixture(scope="module")
