@@ -566,13 +566,13 @@ class LineFeatures(BaseEstimator, TransformerMixin):
         self.char_idf_ = _idf(chars, CHAR_MIN_DF)
         self.word_idf_ = _idf(words, WORD_MIN_DF)
         if shapes is None:
-            shapes = np.array([shape_vector(t) for t in texts], dtype=np.float64)
+            shapes = shape_rows(texts)
         self.shape_scale_ = np.asarray(shapes, dtype=np.float64).std(axis=0) + 1e-6
         return self
 
     def transform(self, texts):
         texts = [normalize(t) for t in texts]
-        shapes = np.array([shape_vector(t) for t in texts], dtype=np.float32).reshape(len(texts), len(SHAPE_NAMES))
+        shapes = shape_rows(texts).astype(np.float32)
         return self.transform_with_shapes(texts, shapes)
 
     def transform_with_shapes(self, texts, shapes):
