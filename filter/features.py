@@ -102,7 +102,7 @@ def normalize(text: str) -> str:
 
 
 def shape_vector(text: str) -> list[float]:
-    """Shape of one normalized line, in SHAPE_NAMES order."""
+    """Shape of one normalized line, in SHAPE_NAMES order; shape_rows gives the same for many lines at once."""
     n = len(text)
     words = _WORD.findall(text)
     n_words = len(words)
@@ -185,13 +185,294 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     return lower, kind
 
 
+def _marked(texts: list[str]) -> str:
+    """All lines in one string, each between its marks."""
+    return _LINE_START + (_LINE_END + _LINE_START).join(texts) + _LINE_END if texts else ""
+
+
+def _code_array(text: str) -> np.ndarray:
+    """Code points of a string, one per character, as uint32."""
+    # surrogatepass: a lone surrogate (from JSON escapes or undecodable bytes) is still one code point.
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Code points of all lines, each between its marks, and the line each one belongs to."""
-    joined = "".join(f"{_LINE_START}{t}{_LINE_END}" for t in texts)
-    # surrogatepass: a lone surrogate (from JSON escapes or undecodable bytes) is still one code point.
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    codes = _code_array(_marked(texts)).astype(np.uint64)
     sizes = np.fromiter((len(t) + 2 for t in texts), dtype=np.int64, count=len(texts))
     return codes, np.repeat(np.arange(len(texts)), sizes)
+
+
+# Kinds of character a line's shape reads. Each is a test of one character, so a table over the
+# code points answers it for a whole batch at once; the regular expressions are shape_vector's own.
+_CHAR_KINDS = {
+    "alpha": str.isalpha,
+    "upper": str.isupper,
+    "digit": str.isdigit,
+    "alnum": str.isalnum,
+    "word": re.compile(r"\w"),  # what \b reads
+    "word start": re.compile(r"[^\W_]"),  # what opens a _WORD
+    "word part": re.compile(r"[\w'’-]"),  # what goes on in a _WORD
+    "decimal": re.compile(r"\d"),
+    "space": re.compile(r"\s"),
+    "emoji": _EMOJI,
+    "non-Latin": _NON_LATIN,
+    "number part": re.compile(r"[\s$€£¥+\-−▲▼%.,:()0-9]"),  # what fills a _NUMBER_ONLY line besides one \d
+    "mark opener": re.compile(r"[\s\d\-•*▪●–—]"),  # what a _LIST_MARK or _ATTRIBUTION match opens with
+}
+_KIND_BIT = {kind: np.uint16(1 << i) for i, kind in enumerate(_CHAR_KINDS)}
+_BMP_SIZE = 0x10000
+# Every _URL match holds a match of one of _URL_HINTS, and every _HTML match one of _HTML_HINTS, so
+# lines with none are spared those slow patterns. Each hint opens with a fixed character, which the
+# regex engine finds fast ("." and a look back, not "www." under re.I).
+_URL_HINTS = tuple(re.compile(p, re.I) for p in ("://", r"\.(?<=www\.)", r"\.(?:com|io|org|net|news|co|xyz|app)"))
+_HTML_HINTS = tuple(re.compile(p, re.I) for p in ("<", "&", r"\{\{", r"\}\}", r"\.(?<=document\.)"))
+_YOU = re.compile("you")  # in every _SECOND_PERSON match
+_COPYRIGHT_PHRASES = (re.compile("all rights reserved"), re.compile("copyright"))
+# Characters shape_vector looks for at the ends of a line.
+_CLOSING = "\"'”’)»"
+_END_QUOTES = "\"'”’»"
+_OPEN_QUOTES = "\"'“‘«"
+_SEPARATORS = "|•·"
+_SENTENCE_ENDS = ".!?"
+#: How near its end a "»" makes a line point on.
+_ARROW_TAIL = 3
+_LONGEST_IMPERATIVE = max(map(len, IMPERATIVES))
+
+
+def _kind_bits(chars: str) -> np.ndarray:
+    """The _CHAR_KINDS bits of each character of a string of distinct characters in increasing order."""
+    codes = _code_array(chars)
+    bits = np.zeros(len(chars), dtype=np.uint16)
+    for kind, test in _CHAR_KINDS.items():
+        if isinstance(test, re.Pattern):
+            hits = np.searchsorted(codes, _code_array("".join(test.findall(chars))))
+        else:
+            hits = np.flatnonzero(np.fromiter(map(test, chars), dtype=bool, count=len(chars)))
+        bits[hits] |= _KIND_BIT[kind]
+    return bits
+
+
+@functools.lru_cache(maxsize=1)
+def _bmp_kind_bits() -> np.ndarray:
+    """The _CHAR_KINDS bits of every code point of the Basic Multilingual Plane, surrogates included."""
+    return _kind_bits("".join(map(chr, range(_BMP_SIZE))))
+
+
+def _kinds(codes: np.ndarray) -> np.ndarray:
+    """The _CHAR_KINDS bits of each code point; the few distinct ones past the BMP are tested one by one."""
+    bits = _bmp_kind_bits().take(np.minimum(codes, _BMP_SIZE - 1))
+    astral = codes >= _BMP_SIZE
+    if astral.any():
+        distinct, slot = np.unique(codes[astral], return_inverse=True)
+        bits[astral] = _kind_bits("".join(map(chr, distinct.tolist())))[slot]
+    return bits
+
+
+def _exact_log1p(counts: np.ndarray) -> np.ndarray:
+    """math.log1p of each count, as shape_vector takes it (numpy's may differ in the last bit).
+
+    >>> _exact_log1p(np.array([0, 3, 3])).tolist() == [0.0, math.log1p(3), math.log1p(3)]
+    True
+    """
+    distinct, slot = np.unique(counts, return_inverse=True)
+    return np.array([math.log1p(c) for c in distinct.tolist()], dtype=np.float64)[slot]
+
+
+def _starts(sizes: np.ndarray) -> np.ndarray:
+    """Where each of consecutive blocks of these sizes starts."""
+    return np.cumsum(sizes) - sizes
+
+
+def _lines_matching(pattern: re.Pattern, marked: str, offsets: np.ndarray) -> np.ndarray:
+    """Which lines of a marked batch hold a match, in one pass; ``offsets`` are where their start marks stand.
+
+    Only for patterns that cannot match a mark: then each match lies within one line, and a
+    line's first match is found as a search of the line alone would find it. Marks are not word
+    characters, so \\b reads them as the ends of a line.
+    """
+    hits = np.zeros(len(offsets), dtype=bool)
+    found = np.fromiter((m.start() for m in pattern.finditer(marked)), dtype=np.int64)
+    hits[np.searchsorted(offsets, found, side="right") - 1] = True
+    return hits
+
+
+def _is_one_of(codes: np.ndarray, chars: str) -> np.ndarray:
+    """Which code points are those of one of a few characters."""
+    mask = codes == ord(chars[0])
+    for char in chars[1:]:
+        mask |= codes == ord(char)
+    return mask
+
+
+def _followed_by(*masks: np.ndarray) -> np.ndarray:
+    """Positions where masks[0] holds, masks[1] holds at the next one, and so on."""
+    out = masks[0].copy()
+    for step, mask in enumerate(masks[1:], start=1):
+        out[:-step] &= mask[step:]
+        out[-step:] = False
+    return out
+
+
+def _word_starts(part: np.ndarray, starter: np.ndarray) -> np.ndarray:
+    """Where _WORD matches start, given where word parts and word starts stand in marked lines.
+
+    A match is a run of word parts from its first word start on, so a word start opens one
+    unless the nearest character before it that is no joiner (a part that starts nothing:
+    "_", "'", "’", "-") is a word start.
+    """
+    joiner = part & ~starter
+    after_starter = np.zeros_like(starter)
+    after_starter[1:] = starter[:-1]
+    after_joiner = np.zeros_like(joiner)
+    after_joiner[1:] = joiner[:-1]
+    opens = starter & ~after_starter & ~after_joiner
+    behind_joiners = np.flatnonzero(starter & after_joiner)  # few: "don't", "pre-sale", "-abc"
+    if len(behind_joiners):
+        joiner_runs = np.flatnonzero(joiner & ~after_joiner)  # where each run of joiners opens
+        before_run = joiner_runs[np.searchsorted(joiner_runs, behind_joiners, side="right") - 1] - 1
+        opens[behind_joiners] = ~starter[before_run]
+    return np.flatnonzero(opens)
+
+
+def shape_rows(texts: list[str]) -> np.ndarray:
+    """shape_vector of many normalized lines at once: one float64 row per line, in SHAPE_NAMES order.
+
+    >>> rows = shape_rows(["Join Now", "Bitcoin rose 3% to $64,000."])
+    >>> rows[:, SHAPE_NAMES.index("percent")].tolist(), rows[:, SHAPE_NAMES.index("opens with an imperative")].tolist()
+    ([0.0, 1.0], [1.0, 0.0])
+    """
+    n = len(texts)
+    rows = np.zeros((n, len(SHAPE_NAMES)), dtype=np.float64)
+    if not n:
+        return rows
+    column = {name: i for i, name in enumerate(SHAPE_NAMES)}
+
+    def put(name: str, values) -> None:
+        rows[:, column[name]] = values
+
+    # All lines in one array of code points, each between its marks, which no test below matches.
+    marked = _marked(texts)
+    codes = _code_array(marked)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    empty = lengths == 0
+    offsets = _starts(lengths + 2)  # each line's start mark
+    first, end = offsets + 1, offsets + 1 + lengths  # each line's first character, and its end mark
+    line = np.repeat(np.arange(n), lengths + 2)
+    kinds = _kinds(codes)
+
+    def has(kind: str) -> np.ndarray:
+        return (kinds & _KIND_BIT[kind]) != 0
+
+    # Per line; a line's block always holds its marks, so it is never empty.
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(mask.view(np.uint8), offsets, dtype=np.int64)
+
+    def any_in_line(mask: np.ndarray) -> np.ndarray:
+        return np.logical_or.reduceat(mask, offsets)
+
+    def matching(patterns, text: str = marked, text_offsets: np.ndarray = offsets) -> np.ndarray:
+        return np.logical_or.reduce([_lines_matching(p, text, text_offsets) for p in patterns])
+
+    def checked(find, candidates: np.ndarray, read=texts.__getitem__) -> np.ndarray:
+        """A pattern's search or match, run on the candidate lines alone: no other line can match."""
+        hits = np.zeros(n, dtype=bool)
+        for i in np.flatnonzero(candidates).tolist():
+            hits[i] = find(read(i)) is not None
+        return hits
+
+    # Words, as _WORD.findall reads them, and whether the first is an imperative.
+    part, starter = has("word part"), has("word start")
+    word_starts = _word_starts(part, starter)
+    word_line = line[word_starts]
+    n_words = np.bincount(word_line, minlength=n)
+    capitalised = np.bincount(word_line[has("upper")[word_starts]], minlength=n)
+    imperative = np.zeros(n, dtype=bool)
+    if len(word_starts):
+        # Each line's first word; the index is clipped for lines with none, which are left out below.
+        first_word = np.minimum(np.searchsorted(word_line, np.arange(n)), len(word_starts) - 1)
+        starts = word_starts[first_word]
+        part_ends = np.flatnonzero(part[:-1] & ~part[1:]) + 1  # a mark stands last, so every run of parts ends
+        stops = part_ends[np.searchsorted(part_ends, starts, side="right")]  # a word goes on to its run's end
+        # lower() never shortens a string, so a longer first word is no imperative.
+        candidates = np.flatnonzero((n_words > 0) & (stops - starts <= _LONGEST_IMPERATIVE))
+        words = [marked[a:b] for a, b in zip(starts[candidates].tolist(), stops[candidates].tolist())]
+        # One lower() for all: words hold no spaces, and a space ends the context of a final sigma.
+        lowered_words = " ".join(words).lower().split(" ")
+        imperative[candidates] = np.fromiter(map(IMPERATIVES.__contains__, lowered_words), dtype=bool, count=len(words))
+
+    # The last three characters once closing quotes and brackets are stripped (0 where the line is shorter).
+    stripped_end = end.copy()
+    for i in np.flatnonzero(~empty & _is_one_of(codes[end - 1], _CLOSING)).tolist():
+        stripped_end[i] = first[i] + len(texts[i].rstrip(_CLOSING))
+    last1, last2, last3 = (np.where(stripped_end - back >= first, codes[stripped_end - back], 0) for back in (1, 2, 3))
+    dot, ellipsis = ord("."), ord("…")
+    last = np.where(empty, 0, codes[end - 1])
+    opening = np.where(empty, 0, codes[first])
+    arrow_tail = np.zeros(n, dtype=bool)
+    for back in range(1, _ARROW_TAIL + 1):
+        arrow_tail |= (lengths >= back) & (codes[end - back] == ord("»"))
+
+    # _MONEY, [$€£¥]\s?\d: a currency sign, then a decimal digit, maybe after one space.
+    currency, decimal = _is_one_of(codes, "$€£¥"), has("decimal")
+    money = any_in_line(_followed_by(currency, decimal) | _followed_by(currency, has("space"), decimal))
+    # _YEAR, \b(?:19|20)\d\d\b: no word character (or a mark), "19" or "20", two decimals, no word character.
+    not_word = ~has("word")
+    year = any_in_line(
+        _followed_by(not_word, codes == ord("1"), codes == ord("9"), decimal, decimal, not_word)
+        | _followed_by(not_word, codes == ord("2"), codes == ord("0"), decimal, decimal, not_word)
+    )
+
+    # Lower-cased, the batch keeps its places unless a character lowers to several ("İ"); then line
+    # by line. Lowering looks no further than the marks, which are neither cased nor case-ignorable.
+    lowered, lowered_offsets = marked.lower(), offsets
+    if len(lowered) != len(marked):
+        lowered_lines = [t.lower() for t in texts]
+        lowered = _marked(lowered_lines)
+        lowered_offsets = _starts(np.fromiter(map(len, lowered_lines), dtype=np.int64, count=n) + 2)
+
+    url = checked(_URL.search, matching(_URL_HINTS))
+    put("log length", _exact_log1p(lengths))
+    put("log words", _exact_log1p(n_words))
+    put("ends with period", (last1 == dot) & (last2 != dot))
+    put("ends with !", last1 == ord("!"))
+    put("ends with ?", last1 == ord("?"))
+    put("ends with colon", last1 == ord(":"))
+    put('ends with ".."', (last1 == dot) & (last2 == dot) & (last3 != dot))
+    put('ends with "..." or "…"', ((last1 == dot) & (last2 == dot) & (last3 == dot)) | (last1 == ellipsis))
+    put("ends without punctuation", ~empty & ((kinds[end - 1] & _KIND_BIT["alnum"]) != 0))
+    # "" is in every string, so shape_vector reads an empty line as ending and opening with a quote.
+    put("ends with a quote", _is_one_of(last, _END_QUOTES) | empty)
+    put("starts with a quote", _is_one_of(opening, _OPEN_QUOTES) | empty)
+    put("list item", checked(_LIST_MARK.match, ~empty & has("mark opener")[first]))
+    put("markdown heading", opening == ord("#"))
+    put("share of capitals", count(has("upper")) / np.maximum(count(has("alpha")), 1))
+    put("share of capitalised words", np.where(n_words > 0, capitalised / np.maximum(n_words, 1), 0.0))
+    put("share of digits", count(has("digit")) / np.maximum(lengths, 1))
+    put("$TICKER", matching([_TICKER]))
+    put("money amount", money)
+    put("percent", any_in_line(codes == ord("%")))
+    put("URL", url)
+    put("only a URL", checked(_ONLY_URL.match, url))  # a line that is only a URL holds one
+    put("opens with an imperative", imperative)
+    put('opens with "Word:"', checked(_PREFIX.match, any_in_line(codes == ord(":"))))
+    put("separators | •", count(_is_one_of(codes, _SEPARATORS)))
+    put("HTML or code", checked(_HTML.search, matching(_HTML_HINTS)))
+    put("copyright", any_in_line(codes == ord("©")) | matching(_COPYRIGHT_PHRASES, lowered, lowered_offsets))
+    # Besides number parts, a number-only line holds at most one character: a decimal digit of any script.
+    put("number only", checked(_NUMBER_ONLY.match, ~empty & (lengths - count(has("number part")) <= 1)))
+    put("@handle", matching([_HANDLE]))
+    put("emoji", any_in_line(has("emoji")))
+    put("non-Latin script", any_in_line(has("non-Latin")))
+    put("sentences", count(_followed_by(_is_one_of(codes, _SENTENCE_ENDS), codes == ord(" "))) + 1)
+    put("exclamation", any_in_line(codes == ord("!")))
+    arrows = _followed_by(codes == ord(">"), codes == ord(">")) | (codes == ord("→"))
+    put("arrow or >>", any_in_line(arrows) | arrow_tail)
+    put("attribution dash", checked(_ATTRIBUTION.match, ~empty & has("mark opener")[first]))
+    put("year", year)
+    saying_you = matching([_YOU], lowered, lowered_offsets)
+    put("second person", checked(_SECOND_PERSON.search, saying_you, lambda i: texts[i].lower()))
+    return rows
 
 
 def _columns(hashes: np.ndarray, salt: int, bits: int) -> np.ndarray:
@@ -294,13 +575,13 @@ class LineFeatures(BaseEstimator, TransformerMixin):
         self.char_idf_ = _idf(chars, CHAR_MIN_DF)
         self.word_idf_ = _idf(words, WORD_MIN_DF)
         if shapes is None:
-            shapes = np.array([shape_vector(t) for t in texts], dtype=np.float64)
+            shapes = shape_rows(texts)
         self.shape_scale_ = np.asarray(shapes, dtype=np.float64).std(axis=0) + 1e-6
         return self
 
     def transform(self, texts):
         texts = [normalize(t) for t in texts]
-        shapes = np.array([shape_vector(t) for t in texts], dtype=np.float32).reshape(len(texts), len(SHAPE_NAMES))
+        shapes = shape_rows(texts).astype(np.float32)
         return self.transform_with_shapes(texts, shapes)
 
     def transform_with_shapes(self, texts, shapes):

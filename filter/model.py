@@ -17,7 +17,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import ThreadpoolController
 
-from .features import SHAPE_NAMES, LineFeatures, context_names, context_rows, normalize, shape_vector
+from .features import SHAPE_NAMES, LineFeatures, context_names, context_rows, normalize, shape_rows
 from .labels import LABELS, Label
 
 EDITORIAL = LABELS.index(Label.EDITORIAL)
@@ -56,7 +56,7 @@ class LineModel:
         texts = [normalize(t) for doc in documents for t in doc]
         y = np.array([LABELS.index(label) for doc in labels for label in doc])
         groups = np.repeat(np.arange(len(documents)), [len(doc) for doc in documents])
-        exact_shapes = np.array([shape_vector(t) for t in texts], dtype=np.float64)  # for the scale
+        exact_shapes = shape_rows(texts)  # float64, for the scale
         shapes = exact_shapes.astype(np.float32)
 
         # Out-of-fold stage-one scores, so stage two sees scores as noisy as at prediction time.
@@ -174,7 +174,7 @@ class LineModel:
             if len(cache) + len(new) > LINE_CACHE_SIZE:
                 cache.clear()  # bounded memory: start over, scoring every line of this call
                 new = unique
-            shapes = np.array([shape_vector(t) for t in new], dtype=np.float32)
+            shapes = shape_rows(new).astype(np.float32)
             stage1 = self._proba(self.stage1_, self.vectorizer_.transform_with_shapes(new, shapes))
             cache.update(zip(new, zip(shapes, stage1)))
         rows = [cache[t] for t in texts]

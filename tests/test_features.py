@@ -1,13 +1,19 @@
+import json
 import math
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from filter.features import (
     CONTEXT_OFFSETS, LEAD_NAMES, SHAPE_NAMES, SURE_JUNK, LineFeatures, content_tokens, context_matrix, context_names,
-    context_rows, shape_vector,
+    context_rows, normalize, shape_rows, shape_vector,
 )
 from filter.labels import LABELS
+
+DATA = Path(__file__).parent.parent / "data" / "promo-filter.jsonl"
 
 
 def shape(text):
@@ -26,6 +32,49 @@ def test_shape_sees_tickers_urls_and_prefixes():
     assert shape("https://example.com/a-story")["only a URL"] == 1.0
     assert shape("Read more: Ether slips")['opens with "Word:"'] == 1.0
     assert shape("$82,018.00")["number only"] == 1.0
+
+
+def shape_vectors(texts):
+    """shape_vector of each line, as the float64 rows shape_rows must reproduce bit for bit."""
+    return np.array([shape_vector(t) for t in texts], dtype=np.float64).reshape(len(texts), len(SHAPE_NAMES))
+
+
+def assert_same_bits(rows, expected):
+    assert rows.dtype == np.float64 and rows.shape == expected.shape
+    differing = [SHAPE_NAMES[c] for c in np.flatnonzero((rows != expected).any(axis=0))]
+    assert np.array_equal(rows, expected) and rows.tobytes() == expected.tobytes(), differing
+
+
+def test_shape_rows_match_shape_vector_on_every_line_of_the_data():
+    lines = (normalize(line["text"]) for record in DATA.read_text(encoding="utf-8").splitlines()
+             for line in json.loads(record)["lines"])
+    texts = [t for t in lines if t]
+    assert len(texts) > 10_000
+    assert_same_bits(shape_rows(texts), shape_vectors(texts))
+
+
+# Pieces that set shape features, and characters that test the edges of the batched version: astral code points,
+# lone surrogates, the marks that separate lines, characters that lower to several or to ASCII, and line breaks.
+SHAPE_PIECES = [
+    "www.", ".com", ".CO/", "http://", "HTTPS://x", "You", "you'll", "YOUR", "©", "All Rights Reserved", "Copyright",
+    "$BTC", "$ 5", "€3", "1999", "2024", "٣", "...", "..", "…", "»", "“", "”", "'", '"', ")", "İ", "Σ", "K", "ſ", "🚀",
+    "\U0001F600", "\ud800", "\udfff", "\x02", "\x03", "\t", "\r", "\n", "- ", "• ", "12) ", "— ", "#", "|", "·",
+    "Read more: ", "<a href>", "&amp;", "{{", "document.", ">>", "→", "@handle", "%", "Join", "JOIN", "don't", "_",
+    "-", "Биткоин", "中文", " ", ". ", "! ", "? ",
+]
+any_character = st.characters(exclude_categories=())  # surrogates too
+shape_piece = st.one_of(
+    any_character, st.characters(categories=["Cs"]), st.sampled_from(SHAPE_PIECES), st.text(any_character, max_size=4)
+)
+shape_line = st.lists(shape_piece, max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(shape_line, max_size=8))
+@example(texts=["İİİİ", "you", "Copyright"])  # "İ" lowers to two characters, shifting the lines after it
+@example(texts=["", "\ud800", "🚀 x", "\x02\x03"])
+def test_shape_rows_match_shape_vector_on_any_lines(texts):
+    assert_same_bits(shape_rows(texts), shape_vectors(texts))
 
 
 def test_content_tokens_drop_stop_words_and_find_names():
