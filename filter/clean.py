@@ -178,6 +178,8 @@ class Cleaner:
         cleaning it again changes nothing. Each removed line keeps the decision of the pass
         that removed it; kept lines keep the last pass's.
         """
+        # Which kind of junk a line is changes the output only when some kind is kept.
+        kinds = explain or bool(self.options.keep)
         documents = [split_lines(text) for text in texts]
         current = [{i: line.text for i, line in enumerate(lines) if not line.is_blank} for lines in documents]
         final: list[dict[int, LineResult]] = [{} for _ in texts]
@@ -185,7 +187,7 @@ class Cleaner:
         pending = list(range(len(texts)))
         for _ in range(MAX_PASSES):
             alive = [list(current[d]) for d in pending]
-            scored = self.model.score([[current[d][i] for i in idx] for d, idx in zip(pending, alive)])
+            scored = self.model.score([[current[d][i] for i in idx] for d, idx in zip(pending, alive)], kinds=kinds)
             decided = [
                 [
                     LineResult(i, current[d][i], label, score, junk, not label.is_junk or label in self.options.keep)
@@ -194,7 +196,7 @@ class Cleaner:
                 for d, idx, doc_scores in zip(pending, alive, scored)
             ]
             if self.options.split_glued:
-                self._cut_glued(decided)
+                self._cut_glued(decided, kinds)
             if explain:
                 decided = [self._explain(results, doc_scores) for results, doc_scores in zip(decided, scored)]
             decided = [_never_empty(results) for results in decided]
@@ -253,7 +255,7 @@ class Cleaner:
     def _label(self, proba: np.ndarray) -> tuple[Label, float, float]:
         return self._labels(proba[None, :])[0]
 
-    def _cut_glued(self, decided: list[list[LineResult]]) -> None:
+    def _cut_glued(self, decided: list[list[LineResult]], kinds: bool = True) -> None:
         """Find lines that end in glued junk and mark where to cut them.
 
         A scraper that glues a junk line onto the article's last line leaves one line where
@@ -268,9 +270,8 @@ class Cleaner:
         beyond doubt, while the tail reads as junk on its own. A teaser paragraph among other
         teasers is never cut, so lines are not altered.
         """
-        variants, where = [], []
+        candidates = []
         for d, results in enumerate(decided):
-            texts = [r.text for r in results]
             for k, result in enumerate(results):
                 if result.label in self.options.keep:
                     continue
@@ -280,13 +281,30 @@ class Cleaner:
                 for at, spaced in sorted(seams)[-GLUE_MAX_SEAMS:]:
                     if len(result.text[:at].split()) < GLUE_MIN_HEAD_WORDS:
                         continue  # "Bc.Game", "Crypto.News": a name, not an article's last sentence
-                    variants.append(texts[:k] + [result.text[:at].rstrip(), result.text[at:]] + texts[k + 1 :])
-                    where.append((d, k, at, spaced))
+                    candidates.append((d, k, at, spaced))
+        if not candidates:
+            return
+        # Scoring a document again costs far more than reading its two parts alone, and the parts'
+        # scores alone already rule out most seams (the first sentence of an ad reads as junk too).
+        heads = [decided[d][k].text[:at].rstrip() for d, k, at, _ in candidates]
+        tails = [decided[d][k].text[at:] for d, k, at, _ in candidates]
+        alone = self.model.junk_alone(heads + tails)
+        heads_alone, tails_alone = alone[: len(heads)], alone[len(heads) :]
+        variants, where = [], []
+        for (d, k, at, spaced), head, tail, head_alone, tail_alone in zip(candidates, heads, tails, heads_alone, tails_alone):
+            if spaced:
+                worth_it = head_alone < SPACED_HEAD_ALONE and tail_alone >= SPACED_TAIL_ALONE
+            else:
+                worth_it = not decided[d][k].kept or tail_alone >= GLUE_ALONE
+            if worth_it:
+                texts = [r.text for r in decided[d]]
+                variants.append(texts[:k] + [head, tail] + texts[k + 1 :])
+                where.append((d, k, at, spaced))
         if not variants:
             return
         editorial = LABELS.index(Label.EDITORIAL)
         tried: dict[tuple[int, int], list[_Seam]] = {}
-        for (d, k, at, spaced), doc_scores in zip(where, self.model.score(variants)):
+        for (d, k, at, spaced), doc_scores in zip(where, self.model.score(variants, kinds=kinds)):
             seam = _Seam(at, spaced, doc_scores.proba[k], doc_scores.proba[k + 1],
                          1.0 - doc_scores.stage1[k, editorial], 1.0 - doc_scores.stage1[k + 1, editorial])
             if spaced and not (

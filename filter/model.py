@@ -69,7 +69,7 @@ class LineModel:
         for train_idx, held_idx in splitter.split(texts, y, groups):
             stage1 = self._fit_stage1(X[train_idx], y[train_idx], weight[train_idx])
             oof[held_idx] = self._proba(stage1, X[held_idx])
-        self.stage1_ = self._fit_stage1(X, y, weight)
+        self.stage1_ = _weights_by_column(self._fit_stage1(X, y, weight))
 
         context = self._context_rows(texts, shapes, oof, groups)
         is_junk = y != EDITORIAL
@@ -121,8 +121,13 @@ class LineModel:
         return context_rows(texts, shapes, stage1, sizes, EDITORIAL)
 
     # -- prediction -------------------------------------------------------
-    def score(self, documents: list[list[str]]) -> list[Scored]:
-        """Score the non-blank lines of several documents in one batch."""
+    def score(self, documents: list[list[str]], kinds: bool = True) -> list[Scored]:
+        """Score the non-blank lines of several documents in one batch.
+
+        ``kinds`` False leaves out the kind model: the junk score stays the same, and stage
+        one alone splits it among the junk labels. Cleaning that keeps no kind of junk needs
+        no more than that, and saves a third of the trees.
+        """
         texts = [normalize(t) for doc in documents for t in doc]
         if not texts:
             empty = np.zeros((0, len(LABELS)))
@@ -134,7 +139,7 @@ class LineModel:
         context = self._context_rows(texts, shapes, stage1, groups)
         # One thread: batches are small, and several worker processes share the cores.
         with _thread_pools().limit(limits=1):
-            proba = self._in_context(context, stage1)
+            proba = self._in_context(context, stage1, kinds)
         out, start = [], 0
         for size in sizes:
             end = start + size
@@ -142,7 +147,14 @@ class LineModel:
             start = end
         return out
 
-    def _in_context(self, context: np.ndarray, stage1: np.ndarray) -> np.ndarray:
+    def junk_alone(self, texts: list[str]) -> np.ndarray:
+        """Stage one's junk score of each line read alone, as score() has it."""
+        if not texts:
+            return np.zeros(0)
+        _, stage1 = self._read_alone([normalize(t) for t in texts])
+        return 1.0 - stage1[:, EDITORIAL]
+
+    def _in_context(self, context: np.ndarray, stage1: np.ndarray, kinds: bool = True) -> np.ndarray:
         """Label probabilities in context: P(junk) from stage two, split among the junk labels.
 
         The split comes from the kind model for lines that are likely junk (every removed
@@ -151,7 +163,7 @@ class LineModel:
         junk = self.stage2_.predict_proba(context)[:, 1]
         shares = stage1.copy()
         shares[:, EDITORIAL] = 0.0
-        likely = np.flatnonzero(junk >= KINDS_FROM)
+        likely = np.flatnonzero(junk >= KINDS_FROM) if kinds else np.zeros(0, dtype=np.int64)
         if likely.size:
             shares[likely] = 0.0
             shares[np.ix_(likely, self.kinds_.classes_)] = self.kinds_.predict_proba(context[likely])
@@ -182,6 +194,21 @@ class LineModel:
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_alone"}  # the cache is not part of the model
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if hasattr(self, "stage1_"):
+            _weights_by_column(self.stage1_)
+
+
+def _weights_by_column(classifier):
+    """Lay a linear model's weights out so that each feature's row of weights is contiguous.
+
+    A sparse matrix times ``coef_.T`` reads the weights that way; in the usual layout scipy
+    copies them first, megabytes for every batch, however few its lines. The values are the same.
+    """
+    classifier.coef_ = np.asfortranarray(classifier.coef_)
+    return classifier
 
 
 @functools.lru_cache(maxsize=1)
