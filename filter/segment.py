@@ -93,6 +93,9 @@ def join_lines(lines: list[Line], kept: list[bool], cuts: dict[int, str] | None 
 # A sentence end glued to the next sentence with no space: "turbulence.Solana". A closing
 # quote after the stop belongs to the sentence it closes: 'streams."Disclaimer'.
 _GLUED = re.compile(r"(?<=[a-z0-9\)\]”\"’%])(?:[.!?]+|…)([”’\"]?)(?=[A-Z“\"‘$#])")
+# What every such join holds: a stop, maybe a quote, a capital. Opening with a set of characters, it is
+# found by a fast scan, which spares most lines the slower pattern above.
+_GLUED_HINT = re.compile(r"[.!?…][”’\"]?[A-Z“\"‘$#]")
 
 
 def glued_boundaries(text: str) -> list[int]:
@@ -106,6 +109,8 @@ def glued_boundaries(text: str) -> list[int]:
     [18, 30, 38]
     """
     ends = []
+    if not _GLUED_HINT.search(text):
+        return ends
     for match in _GLUED.finditer(text):
         quote = match.start(1)
         # A straight quote closes a sentence only when an odd number of them come before it;
