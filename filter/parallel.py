@@ -9,6 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
@@ -16,6 +18,8 @@ from typing import Callable, Iterable, Iterator
 
 #: Batches in flight per worker: enough to keep every worker busy while results are written.
 IN_FLIGHT_PER_WORKER = 3
+#: How often a worker checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
 
 _worker_cleaner = None
 
@@ -43,9 +47,18 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _start_worker(cleaner) -> None:
+def _start_worker(cleaner, parent: int) -> None:
     global _worker_cleaner
     _worker_cleaner = cleaner
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its parent is gone: killed outright, it cannot tell the pool to stop,
+    and workers left waiting for batches would live on as orphans."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _clean(texts: list[str]) -> list[str]:
@@ -60,7 +73,7 @@ def run_parallel(cleaner, text_batches: Iterable[list[str]], n_jobs: int, explai
     """Yield cleaner.clean_many (or classify_many) results for each batch, computed by n_jobs processes."""
     work: Callable = _classify if explain else _clean
     context = multiprocessing.get_context(start_method())
-    with ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_start_worker, initargs=(cleaner,)) as pool:
+    with ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_start_worker, initargs=(cleaner, os.getpid())) as pool:
         pending: deque = deque()
         for batch in text_batches:
             pending.append(pool.submit(work, batch))

@@ -131,12 +131,39 @@ def test_interrupted_run_leaves_the_old_output_untouched(tmp_path, sig):
         assert proc.poll() is None, "finished before it could be interrupted"
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    workers = _children(proc.pid)
     proc.send_signal(sig)
     proc.wait(timeout=30)
     assert proc.returncode != 0
     assert target.read_text(encoding="utf-8") == "old output\n"
     if sig == signal.SIGINT:  # a clean exit also removes its temporary file
         assert not list(tmp_path.glob(".out.jsonl.*"))
+    # Workers end with their parent, however it ended.
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is pid (Linux /proc; none elsewhere)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    """A process that exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 # -- models are code -----------------------------------------------------------
