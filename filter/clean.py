@@ -244,12 +244,10 @@ class Cleaner:
         """
         editorial = LABELS.index(Label.EDITORIAL)
         junk = 1.0 - proba[:, editorial]
-        kinds = proba[:, _JUNK_COLUMNS].argmax(axis=1)  # the first of equals, as max() takes it
-        kind_scores = proba[:, _JUNK_COLUMNS].max(axis=1)
         threshold = self.threshold
         return [
-            (JUNK_LABELS[k], kind_score, j) if j >= threshold else (Label.EDITORIAL, e, j)
-            for j, k, kind_score, e in zip(junk.tolist(), kinds.tolist(), kind_scores.tolist(), proba[:, editorial].tolist())
+            (kind, kind_score, j) if j >= threshold else (Label.EDITORIAL, e, j)
+            for j, (kind, kind_score), e in zip(junk.tolist(), _junk_kinds(proba), proba[:, editorial].tolist())
         ]
 
     def _label(self, proba: np.ndarray) -> tuple[Label, float, float]:
@@ -272,11 +270,14 @@ class Cleaner:
         """
         candidates = []
         for d, results in enumerate(decided):
+            last_kept = max((k for k, r in enumerate(results) if r.kept), default=-1)
             for k, result in enumerate(results):
                 if result.label in self.options.keep:
                     continue
                 seams = [(at, False) for at in glued_seams(result.text, self.punkt)]
-                if self.punkt is not None and _ends_the_article(results, k):
+                # The article's last line: removed, the line above it stays and none below does.
+                ends_the_article = not result.kept and k > last_kept and k > 0 and results[k - 1].kept
+                if self.punkt is not None and ends_the_article:
                     seams += [(at, True) for at in spaced_seams(result.text, self.punkt)]
                 for at, spaced in sorted(seams)[-GLUE_MAX_SEAMS:]:
                     if len(result.text[:at].split()) < GLUE_MIN_HEAD_WORDS:
@@ -284,39 +285,33 @@ class Cleaner:
                     candidates.append((d, k, at, spaced))
         if not candidates:
             return
-        # Scoring a document again costs far more than reading its two parts alone, and the parts'
-        # scores alone already rule out most seams (the first sentence of an ad reads as junk too).
+        # The tests on the two parts read alone come first: scoring a document again costs far
+        # more, and they already rule out most seams (the first sentence of an ad reads as junk too).
         heads = [decided[d][k].text[:at].rstrip() for d, k, at, _ in candidates]
         tails = [decided[d][k].text[at:] for d, k, at, _ in candidates]
-        alone = self.model.junk_alone(heads + tails)
+        alone = self.model.junk_alone(heads + tails).tolist()
         heads_alone, tails_alone = alone[: len(heads)], alone[len(heads) :]
         variants, where = [], []
         for (d, k, at, spaced), head, tail, head_alone, tail_alone in zip(candidates, heads, tails, heads_alone, tails_alone):
             if spaced:
                 worth_it = head_alone < SPACED_HEAD_ALONE and tail_alone >= SPACED_TAIL_ALONE
             else:
+                # A kept line is cut only where the tail reads as junk on its own too, so context
+                # alone never cuts one; a removed line keeps its head whenever the tail is junk in context.
                 worth_it = not decided[d][k].kept or tail_alone >= GLUE_ALONE
             if worth_it:
                 texts = [r.text for r in decided[d]]
                 variants.append(texts[:k] + [head, tail] + texts[k + 1 :])
-                where.append((d, k, at, spaced))
+                where.append((d, k, at, spaced, head_alone, tail_alone))
         if not variants:
             return
         editorial = LABELS.index(Label.EDITORIAL)
         tried: dict[tuple[int, int], list[_Seam]] = {}
-        for (d, k, at, spaced), doc_scores in zip(where, self.model.score(variants, kinds=kinds)):
-            seam = _Seam(at, spaced, doc_scores.proba[k], doc_scores.proba[k + 1],
-                         1.0 - doc_scores.stage1[k, editorial], 1.0 - doc_scores.stage1[k + 1, editorial])
-            if spaced and not (
-                1.0 - seam.head[editorial] < SPACED_HEAD_CONTEXT
-                and seam.head_alone < SPACED_HEAD_ALONE
-                and seam.tail_alone >= SPACED_TAIL_ALONE
-            ):
+        for (d, k, at, spaced, head_alone, tail_alone), doc_scores in zip(where, self.model.score(variants, kinds=kinds)):
+            seam = _Seam(at, spaced, doc_scores.proba[k], doc_scores.proba[k + 1], head_alone, tail_alone)
+            if spaced and 1.0 - seam.head[editorial] >= SPACED_HEAD_CONTEXT:
                 continue
-            # A kept line is cut only where the tail reads as junk on its own too, so context alone
-            # never cuts one; a removed line keeps its head whenever the tail is junk in context.
-            removed = not decided[d][k].kept
-            if 1.0 - seam.tail[editorial] >= GLUE_CONTEXT and (removed or seam.tail_alone >= GLUE_ALONE):
+            if 1.0 - seam.tail[editorial] >= GLUE_CONTEXT:
                 tried.setdefault((d, k), []).append(seam)
 
         def fit(seam: _Seam) -> float:
@@ -344,11 +339,6 @@ class Cleaner:
             decided[d][k] = replace(line, cut_at=cut_at, cut_label=label, cut_score=score)
 
 
-def _ends_the_article(results: list[LineResult], k: int) -> bool:
-    """Line k is being removed, the line above it stays and none below it does: it was the article's last."""
-    return not results[k].kept and k > 0 and results[k - 1].kept and not any(r.kept for r in results[k + 1 :])
-
-
 class _Seam(NamedTuple):
     """One place a line was split, and how its two parts scored."""
 
@@ -364,11 +354,16 @@ class _Seam(NamedTuple):
 _JUNK_COLUMNS = [LABELS.index(label) for label in JUNK_LABELS]
 
 
+def _junk_kinds(proba: np.ndarray) -> list[tuple[Label, float]]:
+    """The most likely kind of junk of each row of label probabilities, and its probability."""
+    scores = proba[:, _JUNK_COLUMNS]
+    best = scores.argmax(axis=1)  # the first of equals
+    return [(JUNK_LABELS[b], s) for b, s in zip(best.tolist(), scores.max(axis=1).tolist())]
+
+
 def _junk_kind(proba: np.ndarray) -> tuple[Label, float]:
-    """The most likely kind of junk, and its probability."""
-    scores = proba[_JUNK_COLUMNS]
-    best = int(scores.argmax())  # the first of equals
-    return JUNK_LABELS[best], float(scores[best])
+    """_junk_kinds of one row."""
+    return _junk_kinds(proba[None, :])[0]
 
 
 def _log(p: float) -> float:

@@ -270,7 +270,7 @@ def _kinds(codes: np.ndarray) -> np.ndarray:
 
 
 def _exact_log1p(counts: np.ndarray) -> np.ndarray:
-    """math.log1p of each count, as shape_vector takes it (numpy's may differ in the last bit).
+    """math.log1p of each count, as the model was trained on it (numpy's may differ in the last bit).
 
     >>> _exact_log1p(np.array([0, 3, 3])).tolist() == [0.0, math.log1p(3), math.log1p(3)]
     True
@@ -691,8 +691,6 @@ def context_rows(
     after = sizes[doc] - 1 - before
     editorial = proba[:, editorial_column]
     junk = 1.0 - editorial
-    # math.log1p of line counts, as the model was trained on: numpy's may differ in the last bit.
-    log1p_table = np.array([math.log1p(i) for i in range(int(sizes.max(initial=0)) + 1)])
 
     # The junk score of the line o lines away, -1 past either end of the document.
     neighbours = np.stack(
@@ -725,7 +723,7 @@ def context_rows(
     last_sure = np.maximum.accumulate(np.where(sure, line, -1))  # at or above each line
     above = np.where(before > 0, np.roll(last_sure, 1), -1)
     has_sure_above = above >= doc_start
-    since_sure = np.where(has_sure_above, log1p_table[np.where(has_sure_above, line - above - 1, 0)], -1.0)
+    since_sure = np.where(has_sure_above, _exact_log1p(np.where(has_sure_above, line - above - 1, 0)), -1.0)
     sure_before = np.concatenate([[0], np.cumsum(sure)])  # sure junk lines before each line of the batch
     sure_above = sure_before[line] - sure_before[np.maximum(doc_start, line - 6)]
 
@@ -742,7 +740,7 @@ def context_rows(
             np.log1p(after),
             np.log1p(before),
             before / np.maximum(sizes[doc] - 1, 1),
-            log1p_table[sizes][doc],
+            _exact_log1p(sizes)[doc],  # line counts as the model was trained on them
             shared_words,
             shared_names,
             n_words,
