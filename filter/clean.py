@@ -291,7 +291,7 @@ class Cleaner:
         tails = [decided[d][k].text[at:] for d, k, at, _ in candidates]
         alone = self.model.junk_alone(heads + tails).tolist()
         heads_alone, tails_alone = alone[: len(heads)], alone[len(heads) :]
-        variants, where = [], []
+        variants, where, doc_texts = [], [], {}
         for (d, k, at, spaced), head, tail, head_alone, tail_alone in zip(candidates, heads, tails, heads_alone, tails_alone):
             if spaced:
                 worth_it = head_alone < SPACED_HEAD_ALONE and tail_alone >= SPACED_TAIL_ALONE
@@ -300,7 +300,9 @@ class Cleaner:
                 # alone never cuts one; a removed line keeps its head whenever the tail is junk in context.
                 worth_it = not decided[d][k].kept or tail_alone >= GLUE_ALONE
             if worth_it:
-                texts = [r.text for r in decided[d]]
+                if d not in doc_texts:  # once per document, however many of its seams are tried
+                    doc_texts[d] = [r.text for r in decided[d]]
+                texts = doc_texts[d]
                 variants.append(texts[:k] + [head, tail] + texts[k + 1 :])
                 where.append((d, k, at, spaced, head_alone, tail_alone))
         if not variants:
