@@ -123,7 +123,8 @@ def test_interrupted_run_leaves_the_old_output_untouched(tmp_path, sig):
     write_jsonl(tmp_path / "big.jsonl", [{"id": i, "text": article} for i in range(4000)])
     target = tmp_path / "out.jsonl"
     target.write_text("old output\n", encoding="utf-8")
-    command = [sys.executable, "-m", "filter", "clean", str(tmp_path / "big.jsonl"), "-o", str(target)]
+    # Two jobs whatever the machine's cores, so there are workers to outlive their parent.
+    command = [sys.executable, "-m", "filter", "clean", str(tmp_path / "big.jsonl"), "-o", str(target), "--jobs", "2"]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     # Interrupt once cleaned records are being written to the temporary file.
@@ -132,6 +133,7 @@ def test_interrupted_run_leaves_the_old_output_untouched(tmp_path, sig):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     workers = _children(proc.pid)
+    assert workers, "no worker processes to check"
     proc.send_signal(sig)
     proc.wait(timeout=30)
     assert proc.returncode != 0
