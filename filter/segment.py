@@ -90,12 +90,16 @@ def join_lines(lines: list[Line], kept: list[bool], cuts: dict[int, str] | None 
     return text
 
 
+# Lower- and upper-case letters of the Latin-1 and Cyrillic alphabets: sites in other
+# languages glue their own furniture on ("staking.Теги: Ethereum").
+_LOWER = "a-zß-öø-ÿа-яё"
+_UPPER = "A-ZÀ-ÖØ-ÞА-ЯЁ"
 # A sentence end glued to the next sentence with no space: "turbulence.Solana". A closing
 # quote after the stop belongs to the sentence it closes: 'streams."Disclaimer'.
-_GLUED = re.compile(r"(?<=[a-z0-9\)\]”\"’%])(?:[.!?]+|…)([”’\"]?)(?=[A-Z“\"‘$#])")
+_GLUED = re.compile(rf"(?<=[{_LOWER}0-9\)\]”\"’%])(?:[.!?]+|…)([”’\"]?)(?=[{_UPPER}“\"‘$#])")
 # What every such join holds: a stop, maybe a quote, a capital. Opening with a set of characters, it is
 # found by a fast scan, which spares most lines the slower pattern above.
-_GLUED_HINT = re.compile(r"[.!?…][”’\"]?[A-Z“\"‘$#]")
+_GLUED_HINT = re.compile(rf"[.!?…][”’\"]?[{_UPPER}“\"‘$#]")
 
 
 def glued_boundaries(text: str) -> list[int]:
@@ -103,6 +107,8 @@ def glued_boundaries(text: str) -> list[int]:
 
     >>> glued_boundaries("It held.Solana rose..")
     [8]
+    >>> glued_boundaries("Prix réduits.Теги: Bitcoin")
+    [13]
     >>> glued_boundaries("The U.S. rose 2.5% in Q1.")
     []
     >>> glued_boundaries('He said "it held."Solana rose.It held."Buy now"')

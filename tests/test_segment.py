@@ -48,6 +48,13 @@ def test_glued_boundaries_find_missing_space_only():
     assert glued_boundaries("The U.S. economy grew 2.5% in Q1. Next") == []
 
 
+def test_glued_boundaries_read_accented_and_cyrillic_letters():
+    assert glued_boundaries("staking.Теги: Ethereum") == [8]
+    assert glued_boundaries("Le marché a reculé.Écoutez notre podcast") == [19]
+    assert glued_boundaries("Биткоин вырос.Подписывайтесь на канал") == [14]
+    assert glued_boundaries("Сумма 2.5 млн") == []
+
+
 def test_glued_boundaries_put_a_closing_quote_with_its_sentence():
     assert glued_boundaries('He said "it held."Solana rose') == [18]
     assert glued_boundaries('It held."Buy now," he said') == [8]
