@@ -51,8 +51,26 @@ OWN_CREDIT_SHARE = 0.35
 #: Share of pages scraped with their whole content printed again (mobile and desktop copies, AMP
 #: fallbacks): the article's lines then appear twice and are still editorial.
 DOUBLED_SHARE = 0.06
+#: Share of tails that are one short unit: many sites end every article with just a disclaimer,
+#: an author line or one prompt, right after the last paragraph.
+SHORT_TAIL_SHARE = 0.25
+SHORT_TAIL_KINDS = ["disclaimer", "disclaimer", "disclaimer", "disclosure", "disclosure", "bio", "bio", "about", "newsletter",
+                    "social", "notice", "copyright", "editor_note", "cta:cta", "cta:longer", "teaser:prefixed",
+                    "ad:any_promo", "ad:presale"]
 #: Sites often print a block twice or three times (carousels, sticky footers, repeated bios).
 REPEAT_SHARE = 0.12
+#: Share of articles that open with a summary box ("In Brief:" and a few points from the article itself),
+#: and share with a section label ending in a colon ("Why it matters:") above a paragraph. Both are
+#: editorial lines shaped like the "Related:" and "Tags:" furniture the junk has plenty of.
+BRIEF_SHARE = 0.12
+LABEL_SHARE = 0.12
+BRIEF_HEADERS = ["In Brief:", "In brief:", "Key Takeaways:", "Key takeaways:", "Key points:", "At a glance:",
+                 "TL;DR:", "The short version:", "Summary:", "Highlights:", "Quick take:", "In short:",
+                 "What you need to know:", "The gist:"]
+SECTION_LABELS = ["Why it matters:", "What happened:", "What's next:", "The background:", "By the numbers:",
+                  "The bottom line:", "Context:", "What they said:", "Between the lines:", "The big picture:",
+                  "Zoom in:", "Yes, but:", "The other side:", "Go deeper:", "Catch up quick:", "Flashback:"]
+BULLETS = ["", "- ", "• ", "* "]
 PREFIXES = ["Read more:", "Related:", "Also Read:", "READ MORE:", "See also:", "Related Reading:", "More:",
             "Recommended:", "You may also like:", "ALSO READ:", "Read also:", "RELATED:", "Must read:", "Trending:"]
 STOP_CAPS = {"The", "This", "That", "These", "Those", "But", "And", "For", "With", "What", "Why", "How", "When", "Where",
@@ -82,6 +100,14 @@ def load_sources():
                 unit = json.loads(line)
                 units[unit_split(unit)][(unit["label"], unit["kind"])].append(unit)
     return articles, units
+
+
+def body_lines(article) -> list[tuple[str, Label]]:
+    """An article's lines with their labels: editorial, except the lines its site prints under every
+    announcement (risk warnings, "Thank you for your support.", the team's signature), listed in
+    the article's "boilerplate" field."""
+    boilerplate = set(article.get("boilerplate", ()))
+    return [(line, Label.BOILERPLATE if i in boilerplate else Label.EDITORIAL) for i, line in enumerate(article["lines"])]
 
 
 class Composer:
@@ -126,7 +152,8 @@ class Composer:
 
     @staticmethod
     def lead(article) -> list[str]:
-        return [l for l in article["lines"][1:] if len(l) > 80 and not l.startswith(("#", "-", "•"))] or article["lines"][:1]
+        paragraphs = [t for t, label in body_lines(article)[1:] if label is Label.EDITORIAL]
+        return [t for t in paragraphs if len(t) > 80 and not t.startswith(("#", "-", "•"))] or article["lines"][:1]
 
     def truncate(self, text: str) -> str:
         words = text.split()
@@ -266,7 +293,7 @@ class Composer:
 
     def compose(self) -> list[tuple[str, Label]]:
         rng = self.rng
-        body = [(line, Label.EDITORIAL) for line in self.article["lines"]]
+        body = body_lines(self.article)
         if rng.random() < CLEAN_SHARE:
             return body + (body[rng.randrange(len(body)) :] if rng.random() < DOUBLED_SHARE else [])
         doc = list(body)
@@ -281,10 +308,32 @@ class Composer:
             at = 1 if body[0][0].startswith("#") and rng.random() < 0.6 else 0
             doc[at:at] = top
         if rng.random() < TAIL_SHARE or doc == body:
-            doc += self.tail()
+            # Drawn apart from the article's main stream, so the other documents stay as they were.
+            short = random.Random(f"{SEED}:short-tail:{self.article['id']}")
+            if short.random() < SHORT_TAIL_SHARE:
+                doc += Composer(self.article, self.pool, self.others, short).kind(short.choice(SHORT_TAIL_KINDS))
+            else:
+                doc += self.tail()
         if rng.random() < DOUBLED_SHARE:
             doc += doc[rng.randrange(len(doc) // 2) :]
         return doc
+
+
+def add_briefs(doc: list[tuple[str, Label]], article: dict, rng) -> None:
+    """Give some articles a summary box after the headline and a labelled section, both editorial."""
+    paragraphs = [t for t, label in body_lines(article)[1:]
+                  if label is Label.EDITORIAL and len(t) > 80 and not t.startswith(("#", "-", "•", "“", '"'))]
+    first_body = next((i for i, (t, label) in enumerate(doc) if label is Label.EDITORIAL and not t.startswith("#")), None)
+    if first_body is None or len(paragraphs) < 3:
+        return
+    if rng.random() < LABEL_SHARE:
+        at = next((i for i, (t, label) in enumerate(doc) if t == rng.choice(paragraphs[1:])), None)
+        if at is not None:
+            doc.insert(at, (rng.choice(SECTION_LABELS), Label.EDITORIAL))
+    if rng.random() < BRIEF_SHARE:
+        bullet = rng.choice(BULLETS)
+        points = [re.split(r"(?<=[.!?])\s+", p)[0] for p in rng.sample(paragraphs, rng.randint(2, min(4, len(paragraphs))))]
+        doc[first_body:first_body] = [(rng.choice(BRIEF_HEADERS), Label.EDITORIAL)] + [(bullet + p, Label.EDITORIAL) for p in points]
 
 
 def layout(lines: list[tuple[str, Label]], rng) -> tuple[list[str], list[Label | None]]:
@@ -312,6 +361,7 @@ def main() -> None:
             rng = random.Random(f"{SEED}:{article['id']}")
             others = [a for a in by_split[split] if a["id"] != article["id"]]
             lines = Composer(article, units[split], others, rng).compose()
+            add_briefs(lines, article, random.Random(f"{SEED}:brief:{article['id']}"))
             texts, labels = layout(lines, rng)
             record = document_record(article["id"], article["domain"], texts, labels)
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
