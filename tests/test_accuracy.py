@@ -11,7 +11,7 @@ from filter.data import read_documents
 from filter.evaluate import evaluate
 
 DATA = Path(__file__).parent.parent / "data" / "promo-filter.jsonl"
-FLOORS = {"junk_recall": 0.82, "perfect_documents": 0.33}
+FLOORS = {"junk_recall": 0.77, "perfect_documents": 0.33}
 CEILINGS = {"editorial_lost": 0.015}
 #: Junk glued onto the article's last line (evaluate.glue_tail): share cut exactly, and share
 #: that lost some of the article's text with it.
