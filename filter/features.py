@@ -158,6 +158,9 @@ CHAR_SIZES = (2, 3, 4, 5)
 #: N-grams seen in fewer training lines than this are left out, as a vocabulary's min_df would.
 CHAR_MIN_DF = 3
 WORD_MIN_DF = 2
+#: The least spread a shape feature is scaled by: a flag on 1 line in 25 or fewer is scaled as if it
+#: were on that many.
+MIN_SHAPE_SCALE = 0.2
 # Polynomial hashing mod 2**64 (numpy's uint64 arithmetic wraps); the prime is odd, so it has an inverse.
 _PRIME = np.uint64(0x100000001B3)
 _PRIME_INVERSE = np.uint64(pow(0x100000001B3, -1, 2**64))
@@ -576,7 +579,9 @@ class LineFeatures(BaseEstimator, TransformerMixin):
         self.word_idf_ = _idf(words, WORD_MIN_DF)
         if shapes is None:
             shapes = shape_rows(texts)
-        self.shape_scale_ = np.asarray(shapes, dtype=np.float64).std(axis=0) + 1e-6
+        # Scaling by the spread alone would blow a rare flag up (a flag on 0.3% of lines to 19): the linear
+        # model then lets a handful of training lines outvote all of a line's words.
+        self.shape_scale_ = np.maximum(np.asarray(shapes, dtype=np.float64).std(axis=0), MIN_SHAPE_SCALE)
         return self
 
     def transform(self, texts):
