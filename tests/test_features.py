@@ -8,8 +8,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from filter.features import (
-    CONTEXT_OFFSETS, LEAD_NAMES, MIN_SHAPE_SCALE, SHAPE_NAMES, SURE_JUNK, LineFeatures, content_tokens, context_matrix, context_names,
-    context_rows, normalize, shape_rows, shape_vector,
+    CONTEXT_OFFSETS, LEAD_NAMES, MIN_SHAPE_SCALE, SHAPE_NAMES, SURE_JUNK, LineFeatures, content_tokens, context_matrix,
+    context_names, context_rows, normalize, shape_rows, shape_vector,
 )
 from filter.labels import LABELS
 
@@ -193,8 +193,8 @@ def test_a_rare_shape_flag_is_not_blown_up_by_its_scaling():
     lines = ["Bitcoin rose 3% on Monday.", "Ether slipped 2% as ETF flows stalled"] * 300
     lines[:3] = ["Don't miss out! Join now.", "We did it! she wrote.", "Huge news! Staking is live."]
     features = LineFeatures().fit(lines)
-    column = features.transform(["Hurry! Only 48 hours left."]).toarray()[0, -len(SHAPE_NAMES) :]
-    assert column[SHAPE_NAMES.index("exclamation")] == 1 / MIN_SHAPE_SCALE
+    scaled_shapes = features.transform(["Hurry! Only 48 hours left."]).toarray()[0, -len(SHAPE_NAMES) :]
+    assert scaled_shapes[SHAPE_NAMES.index("exclamation")] == 1 / MIN_SHAPE_SCALE
     # A common flag is still scaled by its own spread.
     ends = shape_rows(lines)[:, SHAPE_NAMES.index("ends with period")]
     assert math.isclose(features.shape_scale_[SHAPE_NAMES.index("ends with period")], ends.std(), rel_tol=1e-6)
