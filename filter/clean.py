@@ -18,9 +18,10 @@ if TYPE_CHECKING:  # numpy and scikit-learn load with the model, not with the pa
 from .labels import JUNK_LABELS, LABELS, Label
 from .segment import Line, glued_seams, join_lines, spaced_seams, split_lines
 
-#: A glued tail is cut only when its junk score read alone (stage one) reaches this, so context
-#: alone never cuts a line (at 0.7, glued author bios reading 0.65-0.7 alone stayed on)...
-GLUE_ALONE = 0.65
+#: A glued tail is cut only when it reads more like junk than not on its own (stage one), so context
+#: alone never cuts a line. Long junk tails (a disclaimer's several sentences, an author bio) read
+#: only 0.55-0.75 alone: at 0.65 whether they were cut swung with the training draw...
+GLUE_ALONE = 0.5
 #: ...and its junk score in context reaches this. It is below the line threshold because a
 #: missing space is itself a sign that two lines were joined.
 GLUE_CONTEXT = 0.75
