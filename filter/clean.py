@@ -32,9 +32,12 @@ GLUE_MIN_HEAD_WORDS = 3
 #: A line being removed keeps its head before a sentence that starts after a space only when the head's
 #: junk score in context stays below this...
 SPACED_HEAD_CONTEXT = 0.2
-#: ...and read alone below this, and the tail's junk score alone reaches this.
+#: ...and read alone below this (strict: the last seam whose head passes is taken, and a head that
+#: carries a junk sentence reads 0.3-0.5)...
 SPACED_HEAD_ALONE = 0.3
-SPACED_TAIL_ALONE = 0.9
+#: ...and the tail's junk score alone reaches this. A junk paragraph of several sentences reads only
+#: 0.7-0.9 alone; below this the whole line goes, the article's last sentence with it.
+SPACED_TAIL_ALONE = 0.7
 #: Only the last seams of a line are tried.
 GLUE_MAX_SEAMS = 8
 #: Documents scored per model call in clean_many.
