@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # numpy and scikit-learn load with the model, not with the pa
     import numpy as np
 
 from .labels import JUNK_LABELS, LABELS, Label
+from .scripts import DEFAULT_SCRIPTS, main_script
 from .segment import Line, glued_seams, join_lines, spaced_seams, split_lines
 
 #: A glued tail is cut only when it reads more like junk than not on its own (stage one), so context
@@ -100,6 +101,8 @@ class Cleaner:
         self.punkt = bundle.get("punkt")
         self.card = card
         self.options = options
+        # Scripts the model has read articles in; a model whose card does not say read English ones.
+        self.scripts = frozenset(card.get("editorial_scripts", DEFAULT_SCRIPTS))
         self._explainer = None
 
     @classmethod
@@ -188,6 +191,7 @@ class Cleaner:
         current = [{i: line.text for i, line in enumerate(lines) if not line.is_blank} for lines in documents]
         final: list[dict[int, LineResult]] = [{} for _ in texts]
         cuts: list[dict[int, LineResult]] = [{} for _ in texts]
+        unread = [self._unread_script(text) for text in texts]
         pending = list(range(len(texts)))
         for _ in range(MAX_PASSES):
             alive = [list(current[d]) for d in pending]
@@ -203,6 +207,7 @@ class Cleaner:
                 self._cut_glued(decided, kinds)
             if explain:
                 decided = [self._explain(results, doc_scores) for results, doc_scores in zip(decided, scored)]
+            decided = [_keep_unread(results, self.scripts) if unread[d] else results for d, results in zip(pending, decided)]
             decided = [_never_empty(results) for results in decided]
             still = []
             for d, results in zip(pending, decided):
@@ -233,6 +238,13 @@ class Cleaner:
                 results.append(r if r.text == lines[i].text else replace(r, text=lines[i].text))
             out.append((lines, results))
         return out
+
+    def _unread_script(self, text: str) -> str | None:
+        """The script most of the document is written in, when the model has read no article in it."""
+        if "Latin" in self.scripts and text.isascii():  # the common case, decided without counting
+            return None
+        script = main_script(text)
+        return script if script and script not in self.scripts else None
 
     def _explain(self, results: list[LineResult], scored) -> list[LineResult]:
         from .explain import Explainer
@@ -387,6 +399,24 @@ def _never_empty(results: list[LineResult]) -> list[LineResult]:
         return results
     note = "kept: removing it would empty the document"
     return [replace(r, kept=True, reason=f"{r.reason}; {note}" if r.reason else note) for r in results]
+
+
+def _keep_unread(results: list[LineResult], scripts: frozenset[str]) -> list[LineResult]:
+    """In a document written mostly in a script the model has read no article in, keep every line
+    in such a script whole: the model cannot tell that script's articles from its furniture.
+
+    Its lines in scripts the model knows (an English presale tail under a Russian article) and
+    lines without letters are still decided as usual.
+    """
+    out = []
+    for r in results:
+        script = main_script(r.text) if not r.kept or r.cut_at is not None else None
+        if script and script not in scripts:
+            note = f"kept: written in {script}, a script the model has read no article in"
+            r = replace(r, kept=True, cut_at=None, cut_label=None, cut_score=None,
+                        reason=f"{r.reason}; {note}" if r.reason else note)
+        out.append(r)
+    return out
 
 
 def rebuild(text: str, lines: list[Line], results: list[LineResult]) -> str:

@@ -6,6 +6,7 @@ from typing import Iterable
 
 from .data import LabeledDocument, read_documents, sha256_of_files
 from .labels import Label
+from .scripts import editorial_scripts
 
 DEFAULT_SEED = 0
 
@@ -43,13 +44,16 @@ def train(data: Iterable[str | Path], out_dir: str | Path, seed: int = DEFAULT_S
     if not train_docs:
         raise ValueError("no training documents in the train split")
     bundle = {"model": fit_model(train_docs, seed), "punkt": train_punkt(train_docs)}
-    cleaner = Cleaner(bundle, {})
+    scripts = editorial_scripts(t for d in train_docs for t, label in zip(d.lines, d.labels) if label is Label.EDITORIAL)
+    cleaner = Cleaner(bundle, {"editorial_scripts": scripts})
     metrics = evaluate(cleaner, test_docs) if test_docs else {}
     card = {
         "name": "promo-filter",
         "labels": [label.value for label in Label],
         "threshold": round(float(bundle["model"].threshold_), 4),
         "seed": seed,
+        # Text in other scripts is kept when most of a document is written in one (clean._keep_unread).
+        "editorial_scripts": scripts,
         "training_data": {
             "files": [str(p) for p in data],
             "sha256": sha256_of_files(data),
