@@ -120,14 +120,15 @@ def test_in_place_rewrites_only_when_asked(tmp_path):
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
 def test_interrupted_run_leaves_the_old_output_untouched(tmp_path, sig):
     article = EXAMPLE.read_text(encoding="utf-8")
-    write_jsonl(tmp_path / "big.jsonl", [{"id": i, "text": article} for i in range(4000)])
+    write_jsonl(tmp_path / "big.jsonl", [{"id": i, "text": article} for i in range(12000)])
     target = tmp_path / "out.jsonl"
     target.write_text("old output\n", encoding="utf-8")
     # Two jobs whatever the machine's cores, so there are workers to outlive their parent.
     command = [sys.executable, "-m", "filter", "clean", str(tmp_path / "big.jsonl"), "-o", str(target), "--jobs", "2"]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    # Interrupt once cleaned records are being written to the temporary file.
+    # Interrupt once cleaned records are being written to the temporary file (the input is long enough
+    # that the run is still going then, even on a loaded machine).
     while not any(p.stat().st_size for p in tmp_path.glob(".out.jsonl.*")):
         assert proc.poll() is None, "finished before it could be interrupted"
         assert time.monotonic() < deadline
