@@ -1,7 +1,8 @@
 """Pre-labeling articles for people to correct: the labeling loop for a user's own sites.
 
 Each article becomes a document of the data/ schema, labeled by the model, with each
-line's junk score and a `check` flag on the lines the model is least sure of. The
+line's junk score and a `check` flag on the lines the model is least sure of (and on
+every line of an article in a script the model has read no article in). The
 documents come out least certain first, so the time a person spends goes where the
 model needs it. Corrected, the file trains a new model together with data/:
 `promo-filter train --data data/ --data corrected.jsonl`.
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from .scripts import main_script
 from .segment import split_lines
 
 #: A line is flagged for checking when its junk score is this close to the threshold, as a share of
@@ -44,6 +46,7 @@ def annotate(cleaner, articles: Iterable[tuple[str, str, str]]) -> Iterator[Anno
     results = cleaner.classify_many(text for _, _, text in articles)
     for (doc_id, domain, text), lines in zip(articles, results):
         by_line = {r.line: r for r in lines}
+        unread = cleaner.unread_script(text)
         items, least = [], 1.0
         for i, line in enumerate(split_lines(text)):
             result = by_line.get(i)
@@ -51,8 +54,12 @@ def annotate(cleaner, articles: Iterable[tuple[str, str, str]]) -> Iterator[Anno
                 items.append({"text": line.text})
                 continue
             sure = certainty(result.junk, threshold)
-            least = min(least, sure)
             label = result.label.value if not result.kept or result.label.is_junk else "editorial"
+            script = main_script(line.text) if unread else None
+            if script and script not in cleaner.scripts:
+                # A script the model has read no article in: its score says nothing, a person decides.
+                sure, label = 0.0, "editorial"
+            least = min(least, sure)
             items.append({"text": line.text, "label": label, "junk": round(result.junk, 4),
                           "check": sure < CHECK_MARGIN, "reason": result.reason})
         yield Annotated({"id": doc_id, "domain": domain, "lines": items}, least)

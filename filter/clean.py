@@ -191,7 +191,7 @@ class Cleaner:
         current = [{i: line.text for i, line in enumerate(lines) if not line.is_blank} for lines in documents]
         final: list[dict[int, LineResult]] = [{} for _ in texts]
         cuts: list[dict[int, LineResult]] = [{} for _ in texts]
-        unread = [self._unread_script(text) for text in texts]
+        unread = [self.unread_script(text) for text in texts]
         pending = list(range(len(texts)))
         for _ in range(MAX_PASSES):
             alive = [list(current[d]) for d in pending]
@@ -239,7 +239,7 @@ class Cleaner:
             out.append((lines, results))
         return out
 
-    def _unread_script(self, text: str) -> str | None:
+    def unread_script(self, text: str) -> str | None:
         """The script most of the document is written in, when the model has read no article in it."""
         if "Latin" in self.scripts and text.isascii():  # the common case, decided without counting
             return None

@@ -2,7 +2,7 @@
 
 A model that never saw an article in some script reads that script as whatever it did see it in
 (in our data, Cyrillic and Chinese appear only in scraper furniture), so it would remove a Russian
-or Chinese article line by line. Cleaning therefore keeps such text (see clean._unread_script).
+or Chinese article line by line. Cleaning therefore keeps such text (see clean._keep_unread).
 """
 from __future__ import annotations
 

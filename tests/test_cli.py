@@ -139,6 +139,22 @@ def test_annotate_prelabels_into_the_data_schema_least_certain_first(tmp_path):
                 assert line["check"] == (certainty(line["junk"], threshold) < 0.5)
 
 
+def test_annotate_leaves_lines_in_an_unread_script_to_a_person(tmp_path):
+    russian = ["Курс рубля к юаню на Мосбирже в среду почти не изменился.",
+               "Экспортёры продолжили продавать валютную выручку перед налоговым периодом."]
+    articles = [{"id": "en", "text": "Gold rose 2% on Friday as the dollar weakened.\nTraders cited softer US jobs data."},
+                {"id": "ru", "text": "\n".join(russian + ["Join Now"])}]
+    source = tmp_path / "raw.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
+    out = tmp_path / "prelabeled.jsonl"
+    assert runner.invoke(app, ["annotate", str(source), "-o", str(out)]).exit_code == 0
+    records = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert records[0]["id"] == "ru"  # nothing is less certain than a script the model cannot read
+    lines = {l["text"]: l for l in records[0]["lines"]}
+    assert all(lines[t]["label"] == "editorial" and lines[t]["check"] for t in russian)
+    assert lines["Join Now"]["label"] == "cta"
+
+
 def test_evaluate_plot_draws_the_curve(tmp_path):
     pytest.importorskip("matplotlib")
     source = tmp_path / "labeled.jsonl"

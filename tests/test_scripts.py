@@ -33,7 +33,7 @@ def test_a_script_counts_once_enough_editorial_lines_use_it():
     assert editorial_scripts(english + greek * MIN_EDITORIAL_LINES) == ["Greek", "Latin"]
 
 
-def test_lines_in_an_unread_script_stay_and_known_junk_goes(cleaner):
+def test_lines_in_anunread_script_stay_and_known_junk_goes(cleaner):
     out = cleaner.clean(RUSSIAN_WITH_PRESALE).split("\n")
     assert out == RUSSIAN_WITH_PRESALE.split("\n")[:3]
     reasons = [r.reason for r in cleaner.classify(RUSSIAN_WITH_PRESALE)]
@@ -57,5 +57,5 @@ def test_english_documents_with_a_line_in_another_script_are_decided_as_usual(cl
         "Автор: Редакция | Дата: 12 мая",
         "Join the $GRAVEL presale today and secure your chance for 100x gains!",
     ])
-    assert cleaner._unread_script(text) is None
+    assert cleaner.unread_script(text) is None
     assert "Join the $GRAVEL presale today and secure your chance for 100x gains!" not in cleaner.clean(text)
