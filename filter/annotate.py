@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from .scripts import main_script
 from .segment import split_lines
 
 #: A line is flagged for checking when its junk score is this close to the threshold, as a share of
@@ -55,8 +54,7 @@ def annotate(cleaner, articles: Iterable[tuple[str, str, str]]) -> Iterator[Anno
                 continue
             sure = certainty(result.junk, threshold)
             label = result.label.value if not result.kept or result.label.is_junk else "editorial"
-            script = main_script(line.text) if unread else None
-            if script and script not in cleaner.scripts:
+            if unread and cleaner.unread_script(line.text):
                 # A script the model has read no article in: its score says nothing, a person decides.
                 sure, label = 0.0, "editorial"
             least = min(least, sure)

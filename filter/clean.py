@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # numpy and scikit-learn load with the model, not with the pa
     import numpy as np
 
 from .labels import JUNK_LABELS, LABELS, Label
-from .scripts import DEFAULT_SCRIPTS, main_script
+from .scripts import DEFAULT_SCRIPTS, unread_script
 from .segment import Line, glued_seams, join_lines, spaced_seams, split_lines
 
 #: A glued tail is cut only when it reads more like junk than not on its own (stage one), so context
@@ -240,11 +240,8 @@ class Cleaner:
         return out
 
     def unread_script(self, text: str) -> str | None:
-        """The script most of the document is written in, when the model has read no article in it."""
-        if "Latin" in self.scripts and text.isascii():  # the common case, decided without counting
-            return None
-        script = main_script(text)
-        return script if script and script not in self.scripts else None
+        """The script most of the text is written in, when the model has read no article in it."""
+        return unread_script(text, self.scripts)
 
     def _explain(self, results: list[LineResult], scored) -> list[LineResult]:
         from .explain import Explainer
@@ -410,8 +407,8 @@ def _keep_unread(results: list[LineResult], scripts: frozenset[str]) -> list[Lin
     """
     out = []
     for r in results:
-        script = main_script(r.text) if not r.kept or r.cut_at is not None else None
-        if script and script not in scripts:
+        script = unread_script(r.text, scripts) if not r.kept or r.cut_at is not None else None
+        if script:
             note = f"kept: written in {script}, a script the model has read no article in"
             r = replace(r, kept=True, cut_at=None, cut_label=None, cut_score=None,
                         reason=f"{r.reason}; {note}" if r.reason else note)

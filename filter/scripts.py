@@ -60,6 +60,14 @@ def main_script(text: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def unread_script(text: str, scripts: frozenset[str]) -> str | None:
+    """The script most of the text is written in, when it is not one of ``scripts``."""
+    if "Latin" in scripts and text.isascii():  # the common case, decided without counting
+        return None
+    script = main_script(text)
+    return script if script and script not in scripts else None
+
+
 def editorial_scripts(lines: Iterable[str]) -> list[str]:
     """The scripts that at least MIN_EDITORIAL_LINES of these (editorial) lines are written in."""
     counts = Counter(main_script(line) for line in lines)
