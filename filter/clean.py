@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # numpy and scikit-learn load with the model, not with the pa
 
 from .labels import JUNK_LABELS, LABELS, Label
 from .scripts import DEFAULT_SCRIPTS, unread_script
-from .segment import Line, glued_seams, join_lines, spaced_seams, split_lines
+from .segment import Line, glued_seams, join_lines, opens_with_field, spaced_seams, split_lines
 
 #: A glued tail is cut only when it reads more like junk than not on its own (stage one), so context
 #: alone never cuts a line. Long junk tails (a disclaimer's several sentences, an author bio) read
@@ -39,6 +39,11 @@ SPACED_HEAD_ALONE = 0.3
 #: ...and the tail's junk score alone reaches this. A junk paragraph of several sentences reads only
 #: 0.7-0.9 alone; below this the whole line goes, the article's last sentence with it.
 SPACED_TAIL_ALONE = 0.7
+#: The article's last line, when it stays, loses a sentence after a space only when that sentence opens
+#: as a site's field ("Tags: …", "Source: …", "Disclaimer: …") and reads this surely as junk on its own,
+#: or reads as junk on its own as surely as a line must in context to go (the threshold). Cutting a line
+#: that stays alters it, so the bar is higher than for a line being removed.
+SPACED_KEPT_TAIL_ALONE = 0.9
 #: Only the last seams of a line are tried.
 GLUE_MAX_SEAMS = 8
 #: Documents scored per model call in clean_many.
@@ -276,10 +281,11 @@ class Cleaner:
 
         A sentence after a space is the site's own paragraph as often as it is junk (an inline
         "Read more:", a teaser's second sentence), so those seams are tried only where glued
-        junk sits: in the article's last line, when it is being removed with everything below
-        it. Cutting there saves the article text at its head, which must read as editorial
-        beyond doubt, while the tail reads as junk on its own. A teaser paragraph among other
-        teasers is never cut, so lines are not altered.
+        junk sits: in the article's last line, whether it is being removed with everything below
+        it or stays as the last line kept. Cutting there saves the article text at its head, which
+        must read as editorial beyond doubt, while the tail reads as junk on its own. A teaser
+        paragraph among other teasers is never cut, so lines are not altered; nor is a line that
+        stays cut before a teaser (a paragraph's own "Read more:" link stays with it).
         """
         candidates = []
         for d, results in enumerate(decided):
@@ -288,9 +294,10 @@ class Cleaner:
                 if result.label in self.options.keep:
                     continue
                 seams = [(at, False) for at in glued_seams(result.text, self.punkt)]
-                # The article's last line: removed, the line above it stays and none below does.
+                # The article's last line: removed, the line above it stays and none below does;
+                # or the last line that stays.
                 ends_the_article = not result.kept and k > last_kept and k > 0 and results[k - 1].kept
-                if self.punkt is not None and ends_the_article:
+                if self.punkt is not None and (ends_the_article or k == last_kept):
                     seams += [(at, True) for at in spaced_seams(result.text, self.punkt)]
                 for at, spaced in sorted(seams)[-GLUE_MAX_SEAMS:]:
                     if len(result.text[:at].split()) < GLUE_MIN_HEAD_WORDS:
@@ -306,7 +313,10 @@ class Cleaner:
         heads_alone, tails_alone = alone[: len(heads)], alone[len(heads) :]
         variants, where, doc_texts = [], [], {}
         for (d, k, at, spaced), head, tail, head_alone, tail_alone in zip(candidates, heads, tails, heads_alone, tails_alone):
-            if spaced:
+            if spaced and decided[d][k].kept:
+                gate = SPACED_KEPT_TAIL_ALONE if opens_with_field(tail) else max(self.threshold, SPACED_KEPT_TAIL_ALONE)
+                worth_it = head_alone < SPACED_HEAD_ALONE and tail_alone >= gate
+            elif spaced:
                 worth_it = head_alone < SPACED_HEAD_ALONE and tail_alone >= SPACED_TAIL_ALONE
             else:
                 # A kept line is cut only where the tail reads as junk on its own too, so context
@@ -340,9 +350,9 @@ class Cleaner:
             unspaced = [seam for seam in seams if not seam.spaced]
             seam = max(unspaced, key=fit) if unspaced else max(seams, key=lambda seam: seam.at)
             label, score = _junk_kind(seam.tail)  # sure enough to cut, even below the line threshold
-            if label in self.options.keep:
-                continue
             line = decided[d][k]
+            if label in self.options.keep or (line.kept and seam.spaced and label is Label.TEASER):
+                continue
             if not line.kept:
                 # A removed line is kept for its head only when the head reads as editorial
                 # in context and on its own.

@@ -146,6 +146,21 @@ def glued_seams(text: str, punkt=None) -> list[int]:
     return [seam for n, seam in enumerate(seams, 1) if seam + n in starts]
 
 
+# A site's field label opening a sentence: "Tags: ", "Source: ", "Image credit: ", "Disclaimer: ".
+_FIELD = re.compile(r"[^\W\d_][\w'’&.-]*(?: [\w'’&.-]+){0,2}:\s")
+
+
+def opens_with_field(text: str) -> bool:
+    """Whether a sentence opens with a label of up to three words and a colon, as a site's fields do.
+
+    >>> opens_with_field("Tags: Bitcoin, ETF"), opens_with_field("Image credit: Reuters")
+    (True, True)
+    >>> opens_with_field("He said: no"), opens_with_field("At 10:30 the market opened.")
+    (True, False)
+    """
+    return bool(_FIELD.match(text))
+
+
 def spaced_seams(text: str, punkt) -> list[int]:
     """Where a sentence that ``punkt`` finds starts after a space: the junk glued on with one.
 

@@ -17,7 +17,9 @@ CEILINGS = {"editorial_lost": 0.015}
 #: that lost some of the article's text with it.
 GLUED_FLOOR = 0.76
 GLUED_HEAD_LOST_CEILING = 0.03
-#: The same junk glued on after a space: share of documents whose last line goes whole, article and all.
+#: The same junk glued on after a space: share cut exactly, and share of documents whose last line
+#: goes whole, article and all.
+GLUED_AFTER_SPACE_FLOOR = 0.16
 GLUED_AFTER_SPACE_HEAD_LOST_CEILING = 0.17
 
 
@@ -47,6 +49,10 @@ def test_junk_glued_after_a_space_rarely_takes_the_article_with_it(metrics):
     spaced = metrics["glued_after_space"]
     assert spaced["documents"] >= 50
     assert spaced["head_lost"] <= GLUED_AFTER_SPACE_HEAD_LOST_CEILING
+
+
+def test_junk_glued_after_a_space_is_cut_off_the_last_line_that_stays(metrics):
+    assert metrics["glued_after_space"]["exact"] >= GLUED_AFTER_SPACE_FLOOR
 
 
 #: Articles in 13 languages (Russian, Ukrainian, Japanese, Chinese, Korean, Arabic, Greek, Spanish,
