@@ -313,11 +313,14 @@ class Cleaner:
         heads_alone, tails_alone = alone[: len(heads)], alone[len(heads) :]
         variants, where, doc_texts = [], [], {}
         for (d, k, at, spaced), head, tail, head_alone, tail_alone in zip(candidates, heads, tails, heads_alone, tails_alone):
-            if spaced and decided[d][k].kept:
-                gate = SPACED_KEPT_TAIL_ALONE if opens_with_field(tail) else max(self.threshold, SPACED_KEPT_TAIL_ALONE)
+            if spaced:
+                if not decided[d][k].kept:
+                    gate = SPACED_TAIL_ALONE
+                elif opens_with_field(tail):
+                    gate = SPACED_KEPT_TAIL_ALONE
+                else:
+                    gate = max(self.threshold, SPACED_KEPT_TAIL_ALONE)
                 worth_it = head_alone < SPACED_HEAD_ALONE and tail_alone >= gate
-            elif spaced:
-                worth_it = head_alone < SPACED_HEAD_ALONE and tail_alone >= SPACED_TAIL_ALONE
             else:
                 # A kept line is cut only where the tail reads as junk on its own too, so context
                 # alone never cuts one; a removed line keeps its head whenever the tail is junk in context.
