@@ -4,7 +4,8 @@ Stage one is a logistic-loss linear model (SGD) over hashed words, character n-g
 Stage two is a gradient-boosted tree model over stage one's scores for the line
 and its neighbours, its position, and how much it shares with the article; it is
 trained on out-of-fold stage-one scores so it learns how far to trust them. It
-decides junk or not; a second, smaller tree model says which kind of junk.
+decides junk or not; a second, smaller tree model says which kind of junk. Copies of
+a line in one document that all lean junk are then decided as one.
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ LINE_CACHE_SIZE = 50_000
 THRESHOLD_RANGE = (0.5, 0.97)
 #: From this junk score on, the kind model (not stage one) says which kind of junk a line is.
 KINDS_FROM = 0.5
+#: Copies of a line in one document that all read at least this much like junk are decided as one.
+COPIES_AGREE_FROM = 0.5
 
 
 @dataclass
@@ -143,6 +146,7 @@ class LineModel:
         out, start = [], 0
         for size in sizes:
             end = start + size
+            agree_copies(texts[start:end], proba[start:end])
             out.append(Scored(texts[start:end], shapes[start:end], stage1[start:end], proba[start:end], context[start:end]))
             start = end
         return out
@@ -199,6 +203,31 @@ class LineModel:
         self.__dict__.update(state)
         if hasattr(self, "stage1_"):
             _weights_by_column(self.stage1_)
+
+
+def agree_copies(texts: list[str], proba: np.ndarray) -> None:
+    """Give the copies of a line in one document the scores of the copy that reads most like junk,
+    when every copy leans junk (in place).
+
+    Sites print a bio, a disclaimer or a block of other stories two or three times, and the copy
+    in the plainest context can score just under the threshold while the others go. A page
+    scraped twice prints its editorial lines twice too, and one copy misread as junk must not
+    take the others with it: so all copies must lean junk first.
+
+    >>> proba = np.array([[0.3, 0.7], [0.05, 0.95], [0.9, 0.1], [0.01, 0.99]])
+    >>> agree_copies(["A bio.", "A bio.", "A paragraph.", "A paragraph."], proba)
+    >>> proba[:, EDITORIAL].tolist()
+    [0.05, 0.05, 0.9, 0.01]
+    """
+    rows: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        rows.setdefault(text, []).append(i)
+    if len(rows) == len(texts):
+        return
+    for copies in rows.values():
+        editorial = proba[copies, EDITORIAL]
+        if len(copies) > 1 and editorial.max() <= 1.0 - COPIES_AGREE_FROM:
+            proba[copies] = proba[copies[int(editorial.argmin())]]
 
 
 def _weights_by_column(classifier):

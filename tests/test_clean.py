@@ -72,6 +72,24 @@ def test_classify_gives_label_score_and_reason_for_every_line(cleaner):
     assert all(0.0 <= r.score <= 1.0 and r.reason for r in results)
 
 
+def test_copies_of_a_line_that_all_lean_junk_are_decided_as_one(cleaner):
+    # A publisher's statement printed three times among the first paragraphs: each copy leans junk,
+    # in contexts that score it differently, and all three must get one decision.
+    statement = "Ledgerline is committed to independent, accurate reporting on digital assets, markets and the policy that shapes them."
+    paragraphs = [
+        "# Ether options traders pay up for downside protection ahead of the March expiry",
+        "Put options on ether have grown more expensive than calls for the first time since October, a sign that "
+        "traders are bracing for a drop before the quarterly expiry on March 28.",
+        "The 25-delta skew on Deribit's one-month contracts fell to minus 6 on Tuesday, according to data compiled "
+        "by Amberdata, from plus 2 a week earlier.",
+        "Ether traded at $2,310 on Wednesday morning, down 9% over the week.",
+    ]
+    text = "\n\n".join([statement, paragraphs[0], statement, paragraphs[1], statement] + paragraphs[2:])
+    copies = [r for r in cleaner.classify(text) if r.text == statement]
+    assert len(copies) == 3 and all(r.junk >= 0.5 for r in copies)
+    assert len({r.junk for r in copies}) == 1 and len({r.kept for r in copies}) == 1
+
+
 def test_clean_many_matches_clean(cleaner):
     texts = [c["input"] for c in CASES] * 3
     assert list(cleaner.clean_many(texts, batch_size=5)) == [cleaner.clean(t) for t in texts]
