@@ -31,6 +31,9 @@ THRESHOLD_RANGE = (0.5, 0.97)
 KINDS_FROM = 0.5
 #: Copies of a line in one document that all read at least this much like junk are decided as one.
 COPIES_AGREE_FROM = 0.5
+#: ...when they are at least this long: the lines of a flattened table ("India: 11") repeat on a page
+#: scraped twice and read half junk, while sure junk as short ("Share", "Sign up") goes on its own anyway.
+COPIES_MIN_LENGTH = 40
 
 
 @dataclass
@@ -214,16 +217,16 @@ def agree_copies(texts: list[str], proba: np.ndarray) -> None:
     scraped twice prints its editorial lines twice too, and one copy misread as junk must not
     take the others with it: so all copies must lean junk first.
 
+    >>> bio, paragraph = "Mara Lind covers derivatives and spot ETFs.", "Bitcoin rose 3% on Monday as inflows returned."
     >>> proba = np.array([[0.3, 0.7], [0.05, 0.95], [0.9, 0.1], [0.01, 0.99]])
-    >>> agree_copies(["A bio.", "A bio.", "A paragraph.", "A paragraph."], proba)
+    >>> agree_copies([bio, bio, paragraph, paragraph], proba)
     >>> proba[:, EDITORIAL].tolist()
     [0.05, 0.05, 0.9, 0.01]
     """
     rows: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
-        rows.setdefault(text, []).append(i)
-    if len(rows) == len(texts):
-        return
+        if len(text) >= COPIES_MIN_LENGTH:
+            rows.setdefault(text, []).append(i)
     for copies in rows.values():
         editorial = proba[copies, EDITORIAL]
         if len(copies) > 1 and editorial.max() <= 1.0 - COPIES_AGREE_FROM:
