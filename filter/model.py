@@ -218,10 +218,10 @@ def agree_copies(texts: list[str], proba: np.ndarray) -> None:
     take the others with it: so all copies must lean junk first.
 
     >>> bio, paragraph = "Mara Lind covers derivatives and spot ETFs.", "Bitcoin rose 3% on Monday as inflows returned."
-    >>> proba = np.array([[0.3, 0.7], [0.05, 0.95], [0.9, 0.1], [0.01, 0.99]])
-    >>> agree_copies([bio, bio, paragraph, paragraph], proba)
+    >>> proba = np.array([[0.3, 0.7], [0.05, 0.95], [0.9, 0.1], [0.01, 0.99], [0.4, 0.6], [0.1, 0.9]])
+    >>> agree_copies([bio, bio, paragraph, paragraph, "India: 11", "India: 11"], proba)
     >>> proba[:, EDITORIAL].tolist()
-    [0.05, 0.05, 0.9, 0.01]
+    [0.05, 0.05, 0.9, 0.01, 0.4, 0.1]
     """
     rows: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
