@@ -228,8 +228,10 @@ def agree_copies(texts: list[str], proba: np.ndarray) -> None:
         if len(text) >= COPIES_MIN_LENGTH:
             rows.setdefault(text, []).append(i)
     for copies in rows.values():
+        if len(copies) < 2:  # most lines: no numpy indexing for them
+            continue
         editorial = proba[copies, EDITORIAL]
-        if len(copies) > 1 and editorial.max() <= 1.0 - COPIES_AGREE_FROM:
+        if editorial.max() <= 1.0 - COPIES_AGREE_FROM:
             proba[copies] = proba[copies[int(editorial.argmin())]]
 
 
