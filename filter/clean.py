@@ -39,10 +39,12 @@ SPACED_HEAD_ALONE = 0.3
 #: ...and the tail's junk score alone reaches this. A junk paragraph of several sentences reads only
 #: 0.7-0.9 alone; below this the whole line goes, the article's last sentence with it.
 SPACED_TAIL_ALONE = 0.7
-#: The article's last line, when it stays, loses a sentence after a space only when that sentence opens
-#: as a site's field ("Tags: …", "Source: …", "Disclaimer: …") and reads this surely as junk on its own,
-#: or reads as junk on its own as surely as a line must in context to go (the threshold). Cutting a line
-#: that stays alters it, so the bar is higher than for a line being removed.
+#: The article's last line, when it stays, loses a sentence after a space only when that sentence, split
+#: off as a line of its own, reads as junk in context as surely as a line must to go (the threshold), and
+#: either opens as a site's field ("Tags: …", "Source: …", "Disclaimer: …") and reads SPACED_TAIL_ALONE
+#: junk on its own, or reads as junk on its own as surely as the threshold (and at least this). Cutting a
+#: line that stays alters it, so the bar is higher than for a line being removed: a notice's closing
+#: "For more information, see our FAQ." reads 0.95 alone and is the notice's own text.
 SPACED_KEPT_TAIL_ALONE = 0.9
 #: Only the last seams of a line are tried.
 GLUE_MAX_SEAMS = 8
@@ -317,7 +319,7 @@ class Cleaner:
                 if not decided[d][k].kept:
                     gate = SPACED_TAIL_ALONE
                 elif opens_with_field(tail):
-                    gate = SPACED_KEPT_TAIL_ALONE
+                    gate = SPACED_TAIL_ALONE  # the context test below still holds it to the threshold
                 else:
                     gate = max(self.threshold, SPACED_KEPT_TAIL_ALONE)
                 worth_it = head_alone < SPACED_HEAD_ALONE and tail_alone >= gate
@@ -339,6 +341,8 @@ class Cleaner:
             seam = _Seam(at, spaced, doc_scores.proba[k], doc_scores.proba[k + 1], head_alone, tail_alone)
             if spaced and 1.0 - seam.head[editorial] >= SPACED_HEAD_CONTEXT:
                 continue
+            if spaced and decided[d][k].kept and 1.0 - seam.tail[editorial] < self.threshold:
+                continue  # a line that stays is cut only before what would go as a line of its own
             if 1.0 - seam.tail[editorial] >= GLUE_CONTEXT:
                 tried.setdefault((d, k), []).append(seam)
 
