@@ -19,12 +19,14 @@ from .labels import JUNK_LABELS, LABELS, Label
 from .scripts import DEFAULT_SCRIPTS, unread_script
 from .segment import Line, glued_seams, join_lines, opens_with_field, spaced_seams, split_lines
 
-#: A glued tail is cut only when it reads more like junk than not on its own (stage one), so context
-#: alone never cuts a line. Long junk tails (a disclaimer's several sentences, an author bio) read
-#: only 0.55-0.75 alone: at 0.65 whether they were cut swung with the training draw...
+#: A glued tail is cut when it reads more like junk than not on its own (stage one). Long junk tails
+#: (a disclaimer's several sentences, an author bio) read only 0.55-0.75 alone: at 0.65 whether they
+#: were cut swung with the training draw...
 GLUE_ALONE = 0.5
 #: ...and its junk score in context reaches this. It is below the line threshold because a
-#: missing space is itself a sign that two lines were joined.
+#: missing space is itself a sign that two lines were joined. A tail that reads as junk in context
+#: as surely as a line must to go (the threshold) is cut however it reads alone: as a line of its
+#: own it would have gone (another story's headline and first sentence read 0.3-0.4 alone).
 GLUE_CONTEXT = 0.75
 #: A junk line keeps its glued-on head only when the head's junk score read alone stays below this.
 GLUE_HEAD_ALONE = 0.5
@@ -307,8 +309,9 @@ class Cleaner:
                     candidates.append((d, k, at, spaced))
         if not candidates:
             return
-        # The tests on the two parts read alone come first: scoring a document again costs far
-        # more, and they already rule out most seams (the first sentence of an ad reads as junk too).
+        # A seam after a space is first tested on its two parts read alone: scoring a document again
+        # costs far more, and those tests rule out most such seams. Every seam without a space is
+        # scored in context (the parts' scores alone still count below).
         heads = [decided[d][k].text[:at].rstrip() for d, k, at, _ in candidates]
         tails = [decided[d][k].text[at:] for d, k, at, _ in candidates]
         alone = self.model.junk_alone(heads + tails).tolist()
@@ -322,17 +325,13 @@ class Cleaner:
                     gate = SPACED_TAIL_ALONE  # the context test below still holds it to the threshold
                 else:
                     gate = max(self.threshold, SPACED_KEPT_TAIL_ALONE)
-                worth_it = head_alone < SPACED_HEAD_ALONE and tail_alone >= gate
-            else:
-                # A kept line is cut only where the tail reads as junk on its own too, so context
-                # alone never cuts one; a removed line keeps its head whenever the tail is junk in context.
-                worth_it = not decided[d][k].kept or tail_alone >= GLUE_ALONE
-            if worth_it:
-                if d not in doc_texts:  # once per document, however many of its seams are tried
-                    doc_texts[d] = [r.text for r in decided[d]]
-                texts = doc_texts[d]
-                variants.append(texts[:k] + [head, tail] + texts[k + 1 :])
-                where.append((d, k, at, spaced, head_alone, tail_alone))
+                if head_alone >= SPACED_HEAD_ALONE or tail_alone < gate:
+                    continue
+            if d not in doc_texts:  # once per document, however many of its seams are tried
+                doc_texts[d] = [r.text for r in decided[d]]
+            texts = doc_texts[d]
+            variants.append(texts[:k] + [head, tail] + texts[k + 1 :])
+            where.append((d, k, at, spaced, head_alone, tail_alone))
         if not variants:
             return
         editorial = LABELS.index(Label.EDITORIAL)
@@ -341,9 +340,13 @@ class Cleaner:
             seam = _Seam(at, spaced, doc_scores.proba[k], doc_scores.proba[k + 1], head_alone, tail_alone)
             if spaced and 1.0 - seam.head[editorial] >= SPACED_HEAD_CONTEXT:
                 continue
-            if spaced and decided[d][k].kept and 1.0 - seam.tail[editorial] < self.threshold:
-                continue  # a line that stays is cut only before what would go as a line of its own
-            if 1.0 - seam.tail[editorial] >= GLUE_CONTEXT:
+            tail_junk = 1.0 - seam.tail[editorial]
+            if decided[d][k].kept and tail_junk < self.threshold:
+                # A line that stays is cut before a tail that would go as a line of its own, or, with no
+                # space at the join, that reads as junk on its own too.
+                if spaced or tail_alone < GLUE_ALONE:
+                    continue
+            if tail_junk >= GLUE_CONTEXT:
                 tried.setdefault((d, k), []).append(seam)
 
         def fit(seam: _Seam) -> float:
