@@ -319,10 +319,9 @@ class Cleaner:
         variants, where, doc_texts = [], [], {}
         for (d, k, at, spaced), head, tail, head_alone, tail_alone in zip(candidates, heads, tails, heads_alone, tails_alone):
             if spaced:
-                if not decided[d][k].kept:
+                # A field opener on a line that stays is still held to the threshold in context below.
+                if not decided[d][k].kept or opens_with_field(tail):
                     gate = SPACED_TAIL_ALONE
-                elif opens_with_field(tail):
-                    gate = SPACED_TAIL_ALONE  # the context test below still holds it to the threshold
                 else:
                     gate = max(self.threshold, SPACED_KEPT_TAIL_ALONE)
                 if head_alone >= SPACED_HEAD_ALONE or tail_alone < gate:
