@@ -89,16 +89,23 @@ _EMOJI = re.compile("[\U0001F001-\U0010FFFF\u2600-\u27BF]")
 _SECOND_PERSON = re.compile(r"\byou(?:r|'ll|’ll)?\b")
 
 
+#: The features read at most a line's first this many characters. No paragraph comes near it (the
+#: training lines stay under a thousand); a page flattened into one line, a minified HTML blob, would
+#: otherwise cost memory in proportion to its length, about 250 bytes per character.
+MAX_READ_CHARS = 20_000
+
+
 def normalize(text: str) -> str:
-    """The form of a line the features read: odd spaces made plain, ends trimmed.
+    """The form of a line the features read: odd spaces made plain, ends trimmed, at most MAX_READ_CHARS long.
 
     >>> normalize("\ufeffBitcoin\u00a0rose ")
     'Bitcoin rose'
     """
+    text = text.strip()[:MAX_READ_CHARS]
     # translate() looks up every character; most lines hold no odd space, and finding that out is cheap.
     if not text.isascii() and _ODD_SPACE.search(text):
-        text = text.translate(_SPECIAL_SPACE)
-    return text.strip()
+        text = text.translate(_SPECIAL_SPACE).strip()
+    return text
 
 
 def shape_vector(text: str) -> list[float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -26,6 +27,12 @@ EDITORIAL = LABELS.index(Label.EDITORIAL)
 EDITORIAL_LOSS_BUDGET = 0.002
 #: Distinct lines whose context-free scores are kept in memory (a few hundred bytes each).
 LINE_CACHE_SIZE = 50_000
+#: ...and no longer than this, so the cache stays within tens of megabytes whatever the input.
+CACHED_LINE_CHARS = 1_000
+#: Characters read alone at once. Each line's n-grams take about 250 bytes per character while it is
+#: read; lines are independent, so reading a batch in runs of this size bounds that memory without
+#: changing a score (a batch holding one document of several megabytes would otherwise take gigabytes).
+READ_CHUNK_CHARS = 250_000
 THRESHOLD_RANGE = (0.5, 0.97)
 #: From this junk score on, the kind model (not stage one) says which kind of junk a line is.
 KINDS_FROM = 0.5
@@ -189,14 +196,18 @@ class LineModel:
         cache = self.__dict__.setdefault("_alone", {})
         unique = list(dict.fromkeys(texts))
         new = [t for t in unique if t not in cache]
+        read = {}
         if new:
             if len(cache) + len(new) > LINE_CACHE_SIZE:
                 cache.clear()  # bounded memory: start over, scoring every line of this call
                 new = unique
-            shapes = shape_rows(new).astype(np.float32)
-            stage1 = self._proba(self.stage1_, self.vectorizer_.transform_with_shapes(new, shapes))
-            cache.update(zip(new, zip(shapes, stage1)))
-        rows = [cache[t] for t in texts]
+            for chunk in _by_length(new, READ_CHUNK_CHARS):
+                shapes = shape_rows(chunk).astype(np.float32)
+                stage1 = self._proba(self.stage1_, self.vectorizer_.transform_with_shapes(chunk, shapes))
+                read.update(zip(chunk, zip(shapes, stage1)))
+            # Lines that repeat are short; a long one costs as much to keep as to read again.
+            cache.update((t, row) for t, row in read.items() if len(t) <= CACHED_LINE_CHARS)
+        rows = [read[t] if t in read else cache[t] for t in texts]
         return np.array([r[0] for r in rows], dtype=np.float32), np.array([r[1] for r in rows])
 
     def __getstate__(self) -> dict:
@@ -206,6 +217,23 @@ class LineModel:
         self.__dict__.update(state)
         if hasattr(self, "stage1_"):
             _weights_by_column(self.stage1_)
+
+
+def _by_length(texts: list[str], limit: int) -> Iterator[list[str]]:
+    """The texts in order, in runs of at most ``limit`` characters (a longer text is a run of its own).
+
+    >>> list(_by_length(["ab", "cd", "efg", "h"], 4))
+    [['ab', 'cd'], ['efg', 'h']]
+    """
+    run, size = [], 0
+    for text in texts:
+        if run and size + len(text) > limit:
+            yield run
+            run, size = [], 0
+        run.append(text)
+        size += len(text)
+    if run:
+        yield run
 
 
 def agree_copies(texts: list[str], proba: np.ndarray) -> None:

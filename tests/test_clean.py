@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from filter import Label, Options
@@ -130,6 +131,38 @@ def test_a_document_is_never_emptied(cleaner, text):
         assert all(r.kept and "would empty the document" in r.reason for r in results)
     if "\n" not in text.strip():
         assert out == text
+
+
+def test_a_line_is_read_by_its_first_characters_and_kept_whole(cleaner):
+    from filter.features import MAX_READ_CHARS
+
+    # A page flattened into one line: reading all of it would cost memory in proportion to its length.
+    words = "Bitcoin miners sold reserves while ETF inflows slowed and traders watched the funding rates".split()
+    flattened = " ".join(words[i % len(words)] for i in range(MAX_READ_CHARS // 3))
+    assert len(flattened) > MAX_READ_CHARS
+    head = flattened[:MAX_READ_CHARS]
+    whole, cut = cleaner.model.score([[flattened, "Join Now"], [head, "Join Now"]])
+    assert np.array_equal(whole.stage1, cut.stage1) and np.array_equal(whole.proba, cut.proba)
+    text = f"{flattened}\nJoin Now"
+    results = cleaner.classify(text)
+    assert results[0].text == flattened and results[0].kept_text in ("", flattened)
+
+
+def test_reading_in_runs_of_characters_gives_the_same_scores(cleaner, monkeypatch):
+    import filter.model
+
+    article = EXAMPLE.read_text(encoding="utf-8")
+    long_paragraph = " ".join(["Ether slipped 2% on Tuesday after the upgrade was delayed."] * 30)
+    documents = [article.split("\n"), [long_paragraph, "Join Now"]]
+    documents = [[line for line in doc if line.strip()] for doc in documents]
+    cleaner.model.__dict__.pop("_alone", None)
+    expected = cleaner.model.score(documents)
+    # A long line is not kept in the cache of line scores: it costs as much to keep as to read again.
+    assert long_paragraph not in cleaner.model._alone and "Join Now" in cleaner.model._alone
+    monkeypatch.setattr(filter.model, "READ_CHUNK_CHARS", 300)
+    cleaner.model.__dict__.pop("_alone", None)
+    for got, want in zip(cleaner.model.score(documents), expected):
+        assert np.array_equal(got.stage1, want.stage1) and np.array_equal(got.proba, want.proba)
 
 
 def test_line_cache_overflow_gives_the_same_results(cleaner, monkeypatch):
