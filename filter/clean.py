@@ -286,7 +286,8 @@ class Cleaner:
         A sentence after a space is the site's own paragraph as often as it is junk (an inline
         "Read more:", a teaser's second sentence), so those seams are tried only where glued
         junk sits: in the article's last line, whether it is being removed with everything below
-        it or stays as the last line kept. Cutting there saves the article text at its head, which
+        it or stays as the last line kept, or in a line that stays right above one that goes (the
+        article's last line when junk further down was missed and stays too). Cutting there saves the article text at its head, which
         must read as editorial beyond doubt, while the tail reads as junk on its own. A teaser
         paragraph among other teasers is never cut, so lines are not altered; nor is a line that
         stays cut before a teaser (a paragraph's own "Read more:" link stays with it).
@@ -299,9 +300,10 @@ class Cleaner:
                     continue
                 seams = [(at, False) for at in glued_seams(result.text, self.punkt)]
                 # The article's last line: removed, the line above it stays and none below does;
-                # or the last line that stays.
+                # or a line that stays with none below it, or with a line that goes right below it.
                 ends_the_article = not result.kept and k > last_kept and k > 0 and results[k - 1].kept
-                if self.punkt is not None and (ends_the_article or k == last_kept):
+                above_junk = result.kept and (k == last_kept or not results[k + 1].kept)
+                if self.punkt is not None and (ends_the_article or above_junk):
                     seams += [(at, True) for at in spaced_seams(result.text, self.punkt)]
                 for at, spaced in sorted(seams)[-GLUE_MAX_SEAMS:]:
                     if len(result.text[:at].split()) < GLUE_MIN_HEAD_WORDS:

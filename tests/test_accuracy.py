@@ -19,7 +19,7 @@ GLUED_FLOOR = 0.79
 GLUED_HEAD_LOST_CEILING = 0.03
 #: The same junk glued on after a space: share cut exactly, and share of documents whose last line
 #: goes whole, article and all.
-GLUED_AFTER_SPACE_FLOOR = 0.19
+GLUED_AFTER_SPACE_FLOOR = 0.22
 GLUED_AFTER_SPACE_HEAD_LOST_CEILING = 0.17
 
 
