@@ -287,10 +287,11 @@ class Cleaner:
         "Read more:", a teaser's second sentence), so those seams are tried only where glued
         junk sits: in the article's last line, whether it is being removed with everything below
         it or stays as the last line kept, or in a line that stays right above one that goes (the
-        article's last line when junk further down was missed and stays too). Cutting there saves the article text at its head, which
-        must read as editorial beyond doubt, while the tail reads as junk on its own. A teaser
-        paragraph among other teasers is never cut, so lines are not altered; nor is a line that
-        stays cut before a teaser (a paragraph's own "Read more:" link stays with it).
+        article's last line when junk further down was missed and stays too). Cutting there saves
+        the article text at its head, which must read as editorial beyond doubt, while the tail
+        reads as junk on its own. A teaser paragraph among other teasers is never cut, so lines
+        are not altered; nor is a line that stays cut before a teaser (a paragraph's own "Read
+        more:" link stays with it).
         """
         candidates = []
         for d, results in enumerate(decided):
