@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # numpy and scikit-learn load with the model, not with the pa
 
 from .labels import JUNK_LABELS, LABELS, Label
 from .scripts import DEFAULT_SCRIPTS, unread_script
-from .segment import Line, glued_seams, join_lines, opens_with_field, spaced_seams, split_lines
+from .segment import Line, ends_like_a_sentence, glued_seams, join_lines, opens_with_field, spaced_seams, split_lines
 
 #: A glued tail is cut when it reads more like junk than not on its own (stage one). Long junk tails
 #: (a disclaimer's several sentences, an author bio) read only 0.55-0.75 alone: at 0.65 whether they
@@ -48,6 +48,11 @@ SPACED_TAIL_ALONE = 0.7
 #: line that stays alters it, so the bar is higher than for a line being removed: a notice's closing
 #: "For more information, see our FAQ." reads 0.95 alone and is the notice's own text.
 SPACED_KEPT_TAIL_ALONE = 0.9
+#: ...and a tail that ends like a sentence must read at least this junk alone. That is the shape of the
+#: article's own closing words, and an editorial idiom can read as a call to action: "Don't hold your
+#: breath." reads 0.97 alone. Junk cut from such lines is mostly unpunctuated furniture ("Written by",
+#: "Secure your spot") or fields, which keep their own bar.
+SPACED_KEPT_SENTENCE_ALONE = 0.99
 #: Only the last seams of a line are tried.
 GLUE_MAX_SEAMS = 8
 #: Documents scored per model call in clean_many.
@@ -325,6 +330,8 @@ class Cleaner:
                 # A field opener on a line that stays is still held to the threshold in context below.
                 if not decided[d][k].kept or opens_with_field(tail):
                     gate = SPACED_TAIL_ALONE
+                elif ends_like_a_sentence(tail):
+                    gate = max(self.threshold, SPACED_KEPT_SENTENCE_ALONE)
                 else:
                     gate = max(self.threshold, SPACED_KEPT_TAIL_ALONE)
                 if head_alone >= SPACED_HEAD_ALONE or tail_alone < gate:

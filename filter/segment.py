@@ -147,6 +147,7 @@ def glued_seams(text: str, punkt=None) -> list[int]:
 
 
 # A site's field label opening a sentence: "Tags: ", "Source: ", "Image credit: ", "Disclaimer: ".
+_SENTENCE_END = re.compile(r"(?<!\.)[.!?][\"'”’»]?$")
 _FIELD = re.compile(r"[^\W\d_][\w'’&.-]*(?: [\w'’&.-]+){0,2}:\s")
 
 
@@ -159,6 +160,17 @@ def opens_with_field(text: str) -> bool:
     (True, False)
     """
     return bool(_FIELD.match(text))
+
+
+def ends_like_a_sentence(text: str) -> bool:
+    """Whether a text ends as prose does: with ".", "!" or "?" (and perhaps a closing quote), not ".." or "…".
+
+    >>> ends_like_a_sentence("Don't hold your breath."), ends_like_a_sentence("He asked: “Why?”")
+    (True, True)
+    >>> ends_like_a_sentence("Written by"), ends_like_a_sentence("Ether slides as the queue grows..")
+    (False, False)
+    """
+    return bool(_SENTENCE_END.search(text.rstrip()))
 
 
 def spaced_seams(text: str, punkt) -> list[int]:
