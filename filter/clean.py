@@ -17,7 +17,9 @@ if TYPE_CHECKING:  # numpy and scikit-learn load with the model, not with the pa
 
 from .labels import JUNK_LABELS, LABELS, Label
 from .scripts import DEFAULT_SCRIPTS, unread_script
-from .segment import Line, ends_like_a_sentence, glued_seams, join_lines, opens_with_field, spaced_seams, split_lines
+from .segment import (
+    Line, ends_like_a_sentence, glued_seams, join_lines, opens_with_field, spaced_seams, split_lines,
+)
 
 #: A glued tail is cut when it reads more like junk than not on its own (stage one). Long junk tails
 #: (a disclaimer's several sentences, an author bio) read only 0.55-0.75 alone: at 0.65 whether they

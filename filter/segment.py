@@ -147,8 +147,9 @@ def glued_seams(text: str, punkt=None) -> list[int]:
 
 
 # A site's field label opening a sentence: "Tags: ", "Source: ", "Image credit: ", "Disclaimer: ".
-_SENTENCE_END = re.compile(r"(?<!\.)[.!?][\"'”’»]?$")
 _FIELD = re.compile(r"[^\W\d_][\w'’&.-]*(?: [\w'’&.-]+){0,2}:\s")
+# A sentence's last mark, perhaps with a closing quote; not the ".." of a truncated teaser.
+_SENTENCE_END = re.compile(r"(?<!\.)[.!?][\"'”’»]?$")
 
 
 def opens_with_field(text: str) -> bool:
