@@ -65,7 +65,12 @@ def read_documents(paths: Iterable[str | Path]) -> Iterator[LabeledDocument]:
         with open(path, encoding="utf-8") as fh:
             for number, raw in enumerate(fh, 1):
                 if raw.strip():
-                    yield parse_document(json.loads(raw), f"{path}:{number}")
+                    where = f"{path}:{number}"
+                    try:
+                        record = json.loads(raw)
+                    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+                        raise ValueError(f"{where}: not a JSON object ({exc})") from None
+                    yield parse_document(record, where)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:

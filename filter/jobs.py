@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,11 +191,11 @@ def _clean_records(cleaner, records, write, out: IO[str], job: Job, summary: Sum
 
 def _write_explanation(results, out: IO[str], job: Job, meta: dict) -> None:
     if job.as_json:
-        out.write(json.dumps({**meta, "lines": [r.to_dict() for r in results]}, ensure_ascii=False) + "\n")
+        out.write(dump_record({**meta, "lines": [r.to_dict() for r in results]}))
         return
     header = " ".join(f"{k}={v}" for k, v in meta.items() if isinstance(v, (str, int)))
     if header:
-        out.write(f"# {header}\n")
+        out.write(f"# {_printable(header)}\n")
     for r in results:
         action = "keep" if r.kept else "drop"
         out.write(f"{r.line + 1:5d} {action} {r.label.value:11} {r.score:.2f}  {_short(r.text)}\n")
@@ -207,8 +206,13 @@ def _write_explanation(results, out: IO[str], job: Job, meta: dict) -> None:
 
 
 def _short(text: str, width: int = 90) -> str:
-    text = text.strip()
+    text = _printable(text.strip())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _printable(text: str) -> str:
+    """Text for the human-readable explanation: a lone surrogate (JSON can escape one) becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _count_lines(text: str) -> int:

@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 import zlib
@@ -159,7 +160,7 @@ def iter_records(path: str, field: str, errors: str = "strict") -> Iterator[Reco
             continue
         try:
             data = json.loads(raw)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: arrays or objects nested too deep
             yield Record(number, raw, None, BAD_JSON.format(name=name, line=number, reason=exc))
             continue
         if not isinstance(data, dict):
@@ -209,8 +210,20 @@ def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[lis
     return header, rows()
 
 
+#: A UTF-16 surrogate standing alone: JSON may escape one ("\\ud83d" of an emoji cut in half),
+#: but UTF-8 cannot encode it.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def dump_record(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False) + "\n"
+    """One JSONL line in UTF-8 text; a lone surrogate is written back as the escape it was read from.
+
+    >>> dump_record({"text": "cut \\ud83d", "n": 1})
+    '{"text": "cut \\\\ud83d", "n": 1}\\n'
+    """
+    dumped = json.dumps(data, ensure_ascii=False)
+    # In json.dumps' output a surrogate can only stand inside a string, where its escape means the same.
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped) + "\n"
 
 
 @contextmanager

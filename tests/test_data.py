@@ -48,3 +48,12 @@ def test_split_is_fixed_by_id(documents):
     assert 0.1 < splits["test"] / len(documents) < 0.3
     assert all(doc.split == split_of(doc.id) for doc in documents)
     assert len({doc.id for doc in documents}) == len(documents)
+
+
+@pytest.mark.parametrize("bad", ["{not json", '{"id": "b", "lines": ' + "[" * 100_000 + "]" * 100_000 + "}"],
+                         ids=["malformed", "nested-too-deep"])
+def test_a_broken_line_of_labeled_data_is_named_by_file_and_line(tmp_path, bad):
+    path = tmp_path / "mine.jsonl"
+    path.write_text('{"id": "a", "lines": [{"text": "Gold rose.", "label": "editorial"}]}\n' + bad + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"mine.jsonl:2: not a JSON object"):
+        list(read_documents([path]))

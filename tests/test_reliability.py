@@ -51,8 +51,9 @@ def test_unreadable_input_is_one_line_naming_the_file(tmp_path, make, message):
         (b'{"id": 2, "title": "no text field"}\n', "no string field 'text'"),
         (b'{"id": 2, "text": 42}\n', "no string field 'text'"),
         (b'{"id": 2, "text": "caf\xe9"}\n', "not UTF-8 at byte"),
+        (b'{"id": 2, "text": "Gold rose.", "tags": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "not a JSON object"),
     ],
-    ids=["malformed", "not-object", "missing-field", "not-string", "not-utf8"],
+    ids=["malformed", "not-object", "missing-field", "not-string", "not-utf8", "nested-too-deep"],
 )
 @pytest.mark.parametrize("on_error", ["fail", "skip", "keep"])
 def test_broken_record_follows_on_error(tmp_path, bad, where, on_error):
@@ -95,6 +96,27 @@ def test_errors_replace_cleans_undecodable_text(tmp_path):
     source.write_bytes("Café prices rose 2% on Friday as the dollar weakened.\nJoin Now\n".encode("latin-1"))
     result = runner.invoke(app, ["clean", str(source), "--errors", "replace"])
     assert result.exit_code == 0 and "Caf\ufffd prices" in result.stdout and "Join Now" not in result.stdout
+
+
+@pytest.mark.parametrize("explain", [[], ["--explain"], ["--explain", "--json"]], ids=["clean", "explain", "explain-json"])
+def test_a_lone_surrogate_escaped_in_json_goes_out_as_it_came_in(tmp_path, explain):
+    # JSON may escape half of a UTF-16 pair (an emoji cut in two by a scraper); UTF-8 cannot encode it.
+    text = "Gold rose 2% on Friday \\ud83d as the dollar weakened.\\nJoin Now"
+    source = tmp_path / "in.jsonl"
+    source.write_text(f'{{"id": "a\\udc80", "text": "{text}"}}\n{json.dumps({**GOOD, "id": 2})}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(source), "-o", str(out), *explain])
+    assert result.exit_code == 0, result.output
+    written = out.read_bytes().decode("utf-8")  # strict: still UTF-8
+    if not explain:
+        first, second = map(json.loads, written.splitlines())
+        assert first == {"id": "a\udc80", "text": "Gold rose 2% on Friday \ud83d as the dollar weakened."}
+        assert second["id"] == 2
+    elif "--json" in explain:
+        first = json.loads(written.splitlines()[0])
+        assert first["lines"][0]["text"] == "Gold rose 2% on Friday \ud83d as the dollar weakened."
+    else:
+        assert "# id=a?" in written and "Gold rose 2% on Friday ? as the dollar" in written
 
 
 def test_record_count_in_equals_count_out(tmp_path):

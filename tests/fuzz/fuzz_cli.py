@@ -81,7 +81,14 @@ def mutate_jsonl(rng: random.Random, text: str) -> bytes:
             record.pop("text")
         elif choice < 0.14:
             record["text"] = rng.choice([None, 42, ["a"], {"b": 1}])
-        line = json.dumps(record, ensure_ascii=rng.random() < 0.5).encode()
+        elif choice < 0.2:  # half of a UTF-16 pair, as JSON may escape it (an emoji cut in two)
+            at = rng.randrange(len(record["text"]) + 1)
+            record["text"] = record["text"][:at] + rng.choice("\ud83d\ude00\udc80") + record["text"][at:]
+        elif choice < 0.22:
+            record["tags"] = "NESTED"  # replaced below by arrays nested deeper than json can read
+        # A lone surrogate cannot be written as UTF-8, only escaped.
+        line = json.dumps(record, ensure_ascii=rng.random() < 0.5 or choice < 0.2).encode()
+        line = line.replace(b'"NESTED"', b"[" * 100_000 + b"]" * 100_000)
         if rng.random() < 0.08:
             line = line[: rng.randrange(len(line) + 1)]  # cut JSON
         if rng.random() < 0.05:
