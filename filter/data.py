@@ -62,7 +62,7 @@ def parse_document(record: dict, where: str = "") -> LabeledDocument:
 def read_documents(paths: Iterable[str | Path]) -> Iterator[LabeledDocument]:
     """Read labeled documents from JSONL files or directories of them (*.jsonl, sorted)."""
     for path in expand_paths(paths):
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:  # -sig: a byte-order mark opening the file is not text
             for number, raw in enumerate(fh, 1):
                 if raw.strip():
                     where = f"{path}:{number}"

@@ -32,6 +32,7 @@ IS_A_DIRECTORY = "{name}: is a directory, not a file"
 BINARY = "{name}: binary file (NUL byte at offset {offset}), not text"
 #: How much of a file is looked at to tell binary from text.
 BINARY_PROBE = 8192
+UTF8_BOM = b"\xef\xbb\xbf"
 SAME_FILE = "{name}: refusing to overwrite an input file; use --in-place to clean inputs in place"
 
 
@@ -150,6 +151,10 @@ def iter_records(path: str, field: str, errors: str = "strict") -> Iterator[Reco
     """Parse JSONL records one by one; a broken record comes back with its error, not raised."""
     name = display_name(path)
     for number, raw_bytes in enumerate(iter_lines(path), 1):
+        if number == 1 and raw_bytes.startswith(UTF8_BOM):
+            # Windows tools open a file with a byte-order mark; it belongs to the file, not the first
+            # record, and JSON readers refuse it, so it is not written out either.
+            raw_bytes = raw_bytes[len(UTF8_BOM) :]
         try:
             raw = decode(raw_bytes, f"{name}:{number}", errors)
         except InputError as exc:
@@ -186,7 +191,10 @@ def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[lis
         return [], iter(())
     except csv.Error as exc:
         raise InputError(BAD_CSV.format(name=name, line=1, reason=exc)) from None
-    if field not in header:
+    # A byte-order mark (Excel writes one) stays on the header as written out, but is no part of
+    # the first column's name.
+    columns = [header[0].removeprefix("\ufeff"), *header[1:]] if header else header
+    if field not in columns:
         raise InputError(BAD_CSV.format(name=name, line=1, reason=f"no column {field!r} in the header"))
 
     def rows() -> Iterator[Record]:
@@ -205,7 +213,7 @@ def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[lis
                 reason = f"{len(cells)} cells, the header has {len(header)}"
                 yield Record(line, cells, None, BAD_CSV.format(name=name, line=line, reason=reason))
             else:
-                yield Record(line, cells, dict(zip(header, cells)))
+                yield Record(line, cells, dict(zip(columns, cells)))
 
     return header, rows()
 

@@ -57,3 +57,10 @@ def test_a_broken_line_of_labeled_data_is_named_by_file_and_line(tmp_path, bad):
     path.write_text('{"id": "a", "lines": [{"text": "Gold rose.", "label": "editorial"}]}\n' + bad + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=f"mine.jsonl:2: not a JSON object"):
         list(read_documents([path]))
+
+
+def test_labeled_data_may_open_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"id": "a", "lines": [{"text": "Join Now", "label": "cta"}]}\n')
+    [document] = read_documents([path])
+    assert document.id == "a" and document.labels == (Label.CTA,)

@@ -63,3 +63,11 @@ def test_csv_row_with_wrong_cell_count_follows_on_error(tmp_path):
     assert failed.exit_code == 1 and f"{source}:" in failed.output and "3 cells, the header has 2" in failed.output
     kept = runner.invoke(app, ["clean", str(source), "--on-error", "keep"])
     assert [r[0] for r in csv.reader(io.StringIO(kept.stdout))] == ["id", "1", "2", "3"]
+
+
+def test_csv_opening_with_a_byte_order_mark_finds_its_first_column_and_keeps_the_mark(tmp_path):
+    source = tmp_path / "excel.csv"
+    source.write_bytes(b"\xef\xbb\xbf" + _csv([["body", "id"], [ARTICLE, "7"]]).encode())
+    result = runner.invoke(app, ["clean", str(source), "--field", "body", "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out.csv").read_bytes() == b"\xef\xbb\xbf" + _csv([["body", "id"], [CLEANED, "7"]]).encode()

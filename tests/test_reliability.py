@@ -119,6 +119,17 @@ def test_a_lone_surrogate_escaped_in_json_goes_out_as_it_came_in(tmp_path, expla
         assert "# id=a?" in written and "Gold rose 2% on Friday ? as the dollar" in written
 
 
+def test_a_byte_order_mark_opening_a_jsonl_file_is_read_past_and_not_written(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + (json.dumps(GOOD) + "\n" + json.dumps({**GOOD, "id": 2}) + "\n").encode())
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    written = out.read_bytes()
+    assert not written.startswith(b"\xef\xbb\xbf")
+    assert [json.loads(l) for l in written.splitlines()] == [{**GOOD, "text": GOOD["text"].split("\n")[0]}, {"id": 2, "text": GOOD["text"].split("\n")[0]}]
+
+
 def test_record_count_in_equals_count_out(tmp_path):
     records = [{**GOOD, "id": i} for i in range(150)]
     source = write_jsonl(tmp_path / "in.jsonl", records)
