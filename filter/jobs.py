@@ -133,16 +133,15 @@ def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary,
 
 
 def _clean_csv(cleaner, source: str, out: IO[str], job: Job, summary: Summary, progress) -> None:
-    header, records = iter_csv_records(source, job.field, job.errors)
+    header, field_at, records = iter_csv_records(source, job.field, job.errors)
     writer = csv.writer(out, lineterminator="\n")
     if header:
         writer.writerow(header)
 
     def write(record, cleaned):
-        if record.data is None:  # broken and kept: its cells as they were read
-            writer.writerow(record.raw)
-        else:
-            writer.writerow([cleaned if cleaned is not None and k == job.field else v for k, v in record.data.items()])
+        # Cells by position, not by name: two columns may share a name.
+        cells = record.raw  # unchanged, or broken and kept: the cells as they were read
+        writer.writerow(cells if cleaned is None else [*cells[:field_at], cleaned, *cells[field_at + 1 :]])
 
     _clean_records(cleaner, records, write, out, job, summary, progress)
 

@@ -176,10 +176,12 @@ def iter_records(path: str, field: str, errors: str = "strict") -> Iterator[Reco
             yield Record(number, raw, data)
 
 
-def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[list[str], Iterator[Record]]:
-    """The header of a CSV file and its rows as records ({column: value}); broken rows carry their error.
+def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[list[str], int, Iterator[Record]]:
+    """The header of a CSV file, the position of the field's column, and its rows as records.
 
-    Cells may hold newlines (quoted), so rows are read with the csv module, not by line.
+    A record's raw form is its cells, its data {column: value}; a broken row carries its error.
+    Cells may hold newlines (quoted), so rows are read with the csv module, not by line. When
+    two columns share the field's name, the first is the field.
     """
     name = display_name(path)
     text, _ = read_text(path, errors)
@@ -188,7 +190,7 @@ def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[lis
     try:
         header = next(reader)
     except StopIteration:
-        return [], iter(())
+        return [], 0, iter(())
     except csv.Error as exc:
         raise InputError(BAD_CSV.format(name=name, line=1, reason=exc)) from None
     # A byte-order mark (Excel writes one) stays on the header as written out, but is no part of
@@ -196,6 +198,7 @@ def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[lis
     columns = [header[0].removeprefix("\ufeff"), *header[1:]] if header else header
     if field not in columns:
         raise InputError(BAD_CSV.format(name=name, line=1, reason=f"no column {field!r} in the header"))
+    field_at = columns.index(field)
 
     def rows() -> Iterator[Record]:
         while True:
@@ -213,9 +216,9 @@ def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[lis
                 reason = f"{len(cells)} cells, the header has {len(header)}"
                 yield Record(line, cells, None, BAD_CSV.format(name=name, line=line, reason=reason))
             else:
-                yield Record(line, cells, dict(zip(columns, cells)))
+                yield Record(line, cells, {**dict(zip(columns, cells)), field: cells[field_at]})
 
-    return header, rows()
+    return header, field_at, rows()
 
 
 #: A UTF-16 surrogate standing alone: JSON may escape one ("\\ud83d" of an emoji cut in half),

@@ -71,3 +71,11 @@ def test_csv_opening_with_a_byte_order_mark_finds_its_first_column_and_keeps_the
     result = runner.invoke(app, ["clean", str(source), "--field", "body", "-o", str(tmp_path / "out.csv")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out.csv").read_bytes() == b"\xef\xbb\xbf" + _csv([["body", "id"], [CLEANED, "7"]]).encode()
+
+
+def test_csv_with_two_columns_of_one_name_keeps_both_and_cleans_the_first(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(_csv([["id", "body", "id", "body"], ["7", ARTICLE, "8", ARTICLE]]), encoding="utf-8")
+    result = runner.invoke(app, ["clean", str(source), "--field", "body"])
+    assert result.exit_code == 0, result.output
+    assert list(csv.reader(io.StringIO(result.stdout))) == [["id", "body", "id", "body"], ["7", CLEANED, "8", ARTICLE]]
