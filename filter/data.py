@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .labels import Label
+from .segment import holds_line_break
 
 #: Documents whose id hashes into the last TEST_PERCENT buckets form the test split.
 TEST_PERCENT = 20
@@ -49,6 +50,8 @@ def parse_document(record: dict, where: str = "") -> LabeledDocument:
             text = item["text"]
             if not isinstance(text, str):
                 raise TypeError("line text is not a string")
+            if holds_line_break(text):  # its label would then cover two lines of the document
+                raise ValueError(f"line text holds a line break: {text[:40]!r}")
             lines.append(text)
             if text.strip():
                 labels.append(Label(item.get("label", "editorial")))

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from .data import LabeledDocument
 from .labels import JUNK_LABELS, LABELS, Label
+from .streams import printable
 
 #: How many of the worst documents a report lists.
 WORST_DOCUMENTS = 5
@@ -217,5 +218,5 @@ def format_table(metrics: dict) -> str:
         lines.append(f"{t:12}" + "".join(f"{n:9d}" for n in row.values()))
     if metrics["worst_documents"]:
         lines += ["", "worst documents"]
-        lines += [f"  {w['id']:24} {w['errors']:3d}  {w['example']}" for w in metrics["worst_documents"]]
+        lines += [printable(f"  {w['id']:24} {w['errors']:3d}  {w['example']}") for w in metrics["worst_documents"]]
     return "\n".join(lines)

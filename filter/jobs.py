@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from .progress import Progress
+from .segment import split_lines
 from .streams import (
     InputError,
     display_name,
@@ -16,6 +17,7 @@ from .streams import (
     iter_csv_records,
     iter_records,
     open_output,
+    printable,
     read_bytes,
     read_text,
 )
@@ -194,7 +196,7 @@ def _write_explanation(results, out: IO[str], job: Job, meta: dict) -> None:
         return
     header = " ".join(f"{k}={v}" for k, v in meta.items() if isinstance(v, (str, int)))
     if header:
-        out.write(f"# {_printable(header)}\n")
+        out.write(f"# {printable(header)}\n")
     for r in results:
         action = "keep" if r.kept else "drop"
         out.write(f"{r.line + 1:5d} {action} {r.label.value:11} {r.score:.2f}  {_short(r.text)}\n")
@@ -205,14 +207,9 @@ def _write_explanation(results, out: IO[str], job: Job, meta: dict) -> None:
 
 
 def _short(text: str, width: int = 90) -> str:
-    text = _printable(text.strip())
+    text = printable(text.strip())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _printable(text: str) -> str:
-    """Text for the human-readable explanation: a lone surrogate (JSON can escape one) becomes "?"."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
 def _count_lines(text: str) -> int:
-    return sum(1 for line in text.split("\n") if line.strip())
+    return sum(1 for line in split_lines(text) if not line.is_blank)

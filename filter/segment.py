@@ -1,7 +1,8 @@
 """Split a document into lines and put kept lines back together, byte for byte.
 
-A document is split on "\\n"; a "\\r" before it stays with the line ending, so
-"\\r\\n" files come back as they were. Whitespace-only lines are layout.
+A line ends at "\\r\\n", "\\n", a lone "\\r" (old Mac files, some scrapers) or a Unicode line
+or paragraph separator (U+2028, U+2029, text taken from JavaScript). Each line keeps its ending,
+so documents come back as they were. Whitespace-only lines are layout.
 """
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ import re
 from typing import NamedTuple
 
 
+_LINE_BREAK = re.compile("(\r\n|[\n\r\u2028\u2029])")
+_OTHER_BREAKS = re.compile("[\r\u2028\u2029]")
+_ANY_BREAK = re.compile("[\n\r\u2028\u2029]")
+
+
 class Line(NamedTuple):
     """One line of a document: its text (no line ending) and the ending that followed it."""
 
     text: str
-    ending: str  # "\n", "\r\n" or "" for a last line with no newline
+    ending: str  # "\n", "\r\n", "\r", "\u2028", "\u2029", or "" for a last line with no line break
 
     @property
     def is_blank(self) -> bool:
@@ -25,17 +31,33 @@ def split_lines(document: str) -> list[Line]:
 
     >>> [(l.text, l.ending) for l in split_lines("a\\r\\n\\nb")]
     [('a', '\\r\\n'), ('', '\\n'), ('b', '')]
+    >>> [(l.text, l.ending) for l in split_lines("a\\rb\\u2028c\\r")]
+    [('a', '\\r'), ('b', '\\u2028'), ('c', '\\r')]
     >>> split_lines("")
     []
     """
     if not document:
         return []
-    pieces = document.split("\n")
-    final = pieces.pop()  # what follows the last newline: empty when the document ends with one
-    lines = [Line(piece[:-1], "\r\n") if piece.endswith("\r") else Line(piece, "\n") for piece in pieces]
+    if _OTHER_BREAKS.search(document) is None:  # the common case, at the speed of str.split
+        pieces = document.split("\n")
+        endings = ["\n"] * (len(pieces) - 1)
+    else:
+        parts = _LINE_BREAK.split(document)
+        pieces, endings = parts[0::2], parts[1::2]
+    final = pieces.pop()  # what follows the last line break: empty when the document ends with one
+    lines = [Line(piece, ending) for piece, ending in zip(pieces, endings)]
     if final:
         lines.append(Line(final, ""))
     return lines
+
+
+def holds_line_break(text: str) -> bool:
+    """Whether split_lines would split the text.
+
+    >>> holds_line_break("one line"), holds_line_break("two\\rlines")
+    (False, True)
+    """
+    return _ANY_BREAK.search(text) is not None
 
 
 def join_lines(lines: list[Line], kept: list[bool], cuts: dict[int, str] | None = None) -> str:

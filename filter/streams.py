@@ -237,6 +237,11 @@ def dump_record(data: dict) -> str:
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped) + "\n"
 
 
+def printable(text: str) -> str:
+    """Text for a human-readable listing: a lone surrogate (JSON can escape one) becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 @contextmanager
 def open_output(path: str | None, inputs: list[str] = (), in_place: bool = False) -> Iterator[IO[str]]:
     """A text stream for the output: stdout, or a temporary file renamed over path when all went well.

@@ -1,9 +1,10 @@
 """The cleaning invariants shared by the property tests and the fuzz script."""
+import re
 
 
 def nonblank(text: str) -> list[str]:
-    """A document's non-blank lines, without their line endings."""
-    return [line.rstrip("\r") for line in text.split("\n") if line.strip()]
+    """A document's non-blank lines, without their line endings ("\\r\\n", "\\n", "\\r", U+2028, U+2029)."""
+    return [line for line in re.split("\r\n|[\n\r\u2028\u2029]", text) if line.strip()]
 
 
 def lines_in_order(output: list[str], source: list[str]) -> bool:

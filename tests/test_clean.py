@@ -33,6 +33,13 @@ def test_shipped_example_loses_its_tail_and_keeps_its_body(cleaner):
     assert out.endswith("Harbor expects to decide by March whether to open the service to all business clients.\n")
 
 
+@pytest.mark.parametrize("end", ["\r", "\u2028", "\u2029"], ids=["cr", "line-separator", "paragraph-separator"])
+def test_lines_ended_by_a_lone_cr_or_a_unicode_separator_are_cleaned_as_lines(cleaner, end):
+    # Read as one long line, such a document lost editorial paragraphs to a glued-junk cut.
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert cleaner.clean(text.replace("\n", end)) == cleaner.clean(text).replace("\n", end)
+
+
 def test_document_without_junk_is_returned_byte_identical(cleaner):
     text = "Oil rose 2% on Friday.\r\n\r\nBrent settled at $84.10 a barrel, its highest close since July.\r\n"
     assert cleaner.clean(text) == text

@@ -101,6 +101,16 @@ def test_evaluate_json_reports_per_label(tmp_path):
     assert metrics["editorial_lost"] == 0.0 and metrics["labels"]["cta"]["recall"] == 1.0
 
 
+def test_evaluate_table_shows_a_lone_surrogate_as_a_question_mark(tmp_path):
+    # annotate writes such a line back as JSON escaped it; the table must still print.
+    source = tmp_path / "labeled.jsonl"
+    source.write_text('{"id": "s", "lines": [{"text": "Bitcoin rose 3% on Monday.", "label": "editorial"}, '
+                      '{"text": "Join\\ud83d Now", "label": "editorial"}]}\n', encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(source)])
+    assert result.exit_code == 0, result.output
+    assert "Join? Now" in result.stdout
+
+
 def test_progress_only_when_asked_or_on_a_terminal(tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps({"id": i, "text": EXAMPLE.read_text(encoding="utf-8")}) + "\n" for i in range(3)))

@@ -64,3 +64,12 @@ def test_labeled_data_may_open_with_a_byte_order_mark(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + b'{"id": "a", "lines": [{"text": "Join Now", "label": "cta"}]}\n')
     [document] = read_documents([path])
     assert document.id == "a" and document.labels == (Label.CTA,)
+
+
+@pytest.mark.parametrize("text", ["First para.\\n\\nSecond para.", "First.\\rSecond.", "First.\\u2028Second."])
+def test_a_labeled_line_holding_a_line_break_is_refused(tmp_path, text):
+    # Its one label would cover two lines of the document the cleaner reads.
+    path = tmp_path / "mine.jsonl"
+    path.write_text('{"id": "a", "lines": [{"text": "%s", "label": "editorial"}]}\n' % text, encoding="utf-8")
+    with pytest.raises(ValueError, match="mine.jsonl:1: not a labeled document .line text holds a line break"):
+        list(read_documents([path]))

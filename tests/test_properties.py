@@ -38,10 +38,11 @@ line = st.one_of(st.sampled_from(EDITORIAL), st.sampled_from(JUNK), unicode_line
 @st.composite
 def documents(draw):
     lines = draw(st.lists(line, max_size=14))
-    endings = draw(st.lists(st.sampled_from(["\n", "\r\n"]), min_size=len(lines), max_size=len(lines)))
+    breaks = ["\n", "\r\n", "\n", "\r\n", "\r", "\u2028"]
+    endings = draw(st.lists(st.sampled_from(breaks), min_size=len(lines), max_size=len(lines)))
     text = "".join(l + e for l, e in zip(lines, endings))
     if text and draw(st.booleans()):
-        text = text.rstrip("\r\n")  # no final newline
+        text = text.rstrip("\r\n\u2028")  # no final line break
     return text
 
 
