@@ -5,6 +5,7 @@ Exit codes: 0 done, 1 bad input, 2 usage error, 3 model refused or missing.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -81,6 +82,8 @@ def clean(
         _fail("--in-place rewrites input files: give file paths and no --output", EXIT_USAGE)
     if engine not in ("local", "dask"):
         _fail("--engine must be local or dask", EXIT_USAGE)
+    if not in_place and engine == "local":
+        _refuse_clash(paths, output, many=len(paths) > 1)
     cleaner = _load(model, trust_model, threshold, keep, glued)
     if engine == "dask":
         _clean_on_dask(cleaner, paths, output, scheduler, Job(fmt=fmt, field=field, on_error=on_error, errors=errors))
@@ -91,11 +94,28 @@ def clean(
         summary = run(cleaner, paths, output, job, in_place=in_place)
     except InputError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
+    except BrokenPipeError:  # the reader went away (piped into head): not an error of ours
+        raise
+    except OSError as exc:  # an output that cannot be written: no room, no permission, no directory
+        _fail(_os_message(exc), EXIT_BAD_INPUT)
     _report_errors(
         summary.errors,
         f"{summary.documents} documents cleaned, {summary.skipped} skipped, "
         f"{summary.kept_unchanged} kept unchanged because of errors",
     )
+
+
+def _refuse_clash(inputs: List[str], output: Optional[str], many: bool) -> None:
+    from .jobs import output_clash
+
+    clash = output_clash(inputs, output, many)
+    if clash:
+        _fail(clash, EXIT_USAGE)
+
+
+def _os_message(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else f"cannot write the output: {reason}"
 
 
 def _report_errors(errors: List[str], closing: str) -> None:
@@ -114,6 +134,7 @@ def _clean_on_dask(cleaner, patterns: List[str], output: Optional[str], schedule
     if output is None or output == "-" or "-" in patterns:
         _fail("--engine dask reads files and writes a directory: give paths (or patterns) and -o DIR", EXIT_USAGE)
     sources = sorted({p for pattern in patterns for p in (glob.glob(pattern) or [pattern])})
+    _refuse_clash(sources, output, many=True)
     try:
         from .dask import clean_files
 
@@ -153,6 +174,8 @@ def annotate(
                 out.write(dump_record(document))
     except InputError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
+    except OSError as exc:
+        _fail(_os_message(exc), EXIT_BAD_INPUT)
     flagged = sum(1 for d in ordered for line in d["lines"] if line.get("check"))
     typer.echo(f"{len(ordered)} documents pre-labeled into {output}; {flagged} lines flagged to check", err=True)
 
@@ -206,16 +229,24 @@ def evaluate(
         metrics = run_evaluation(cleaner, documents, plot=str(plot) if plot else None)
     except ImportError:
         _fail('--plot needs matplotlib: pip install "promo-filter[plot]"', EXIT_USAGE)
+    except OSError as exc:  # the plot's file cannot be written
+        _fail(_os_message(exc), EXIT_BAD_INPUT)
     typer.echo(json.dumps(metrics, indent=2) if as_json else format_table(metrics))
 
 
 def main() -> None:
     """Entry point of the installed command."""
+    # A terminated run unwinds like Ctrl-C, so its temporary output file is removed.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         app()
     except BrokenPipeError:  # e.g. piped into head
         sys.stderr.close()
         raise SystemExit(0)
+
+
+def _exit_on_signal(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,8 @@ def _clean_file(source: str, cleaner, output_dir: str, job) -> dict:
         return {**asdict(run(cleaner, [source], target, job)), "failed": False}
     except InputError as exc:  # this file's output was not written
         return {**asdict(Summary(errors=[str(exc)])), "failed": True}
+    except OSError as exc:  # nor here: the output could not be written
+        return {**asdict(Summary(errors=[f"{exc.filename or target}: {exc.strerror or exc}"])), "failed": True}
 
 
 def clean_files(sources: list[str], output_dir: str, cleaner, job, scheduler: str | None = None) -> list[dict]:

@@ -59,6 +59,22 @@ def output_path(output: str | None, source: str, many: bool) -> str | None:
     return output
 
 
+def output_clash(inputs: list[str], output: str | None, many: bool) -> str | None:
+    """Why the inputs' outputs cannot all be written, or None: two inputs of one file name (or
+    standard input) going into one directory would overwrite each other."""
+    if output is None or output == "-" or not (many or Path(output).is_dir()):
+        return None
+    if "-" in inputs:
+        return "standard input cannot be written into a directory: give it an output file of its own"
+    seen: dict[str, str] = {}
+    for source in inputs:
+        name = Path(source).name
+        if name in seen and seen[name] != source:
+            return f"{seen[name]} and {source} would both be written to {Path(output) / name}"
+        seen[name] = source
+    return None
+
+
 def run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool = False) -> Summary:
     """Clean every input; each output is written whole or not at all."""
     summary = Summary()

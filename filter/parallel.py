@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -50,6 +51,7 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
 def _start_worker(cleaner, parent: int) -> None:
     global _worker_cleaner
     _worker_cleaner = cleaner
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with it
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import io
 import json
@@ -247,7 +248,9 @@ def open_output(path: str | None, inputs: list[str] = (), in_place: bool = False
     """A text stream for the output: stdout, or a temporary file renamed over path when all went well.
 
     An exception leaves no partial file behind (and any earlier file untouched).
-    Writing over one of the inputs is refused unless in_place is set.
+    Writing over one of the inputs is refused unless in_place is set. A symlink is written
+    through to the file it names, and a device or a pipe (/dev/null, a fifo) straight into,
+    as a shell's redirect would.
     """
     if path is None or path == "-":
         # UTF-8 whatever the locale, no newline translation, and undecodable bytes of kept
@@ -260,25 +263,47 @@ def open_output(path: str | None, inputs: list[str] = (), in_place: bool = False
         finally:
             stream.detach()
         return
-    target = Path(path)
+    target = Path(os.path.realpath(path))
     if not in_place and any(i != "-" and Path(i).exists() and target.exists() and os.path.samefile(i, target) for i in inputs):
         raise InputError(SAME_FILE.format(name=path))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    if target.exists() and not target.is_file() and not target.is_dir():
+        with open(target, "wb") as raw, _encoded(raw, is_gzip(path)) as fh:
+            yield fh
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    except FileExistsError:  # a file stands where a directory of the path should be
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), path) from None
+    except OSError as exc:  # named by the output asked for, not the temporary file
+        raise OSError(exc.errno, exc.strerror, path) from None
     try:
         with os.fdopen(fd, "wb") as raw:
-            packed = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if is_gzip(path) else None
-            fh = io.TextIOWrapper(packed or raw, encoding="utf-8", errors="surrogateescape", newline="")
-            yield fh
-            fh.flush()
-            fh.detach()
-            if packed:
-                packed.close()  # writes the gzip trailer; raw stays open
-            raw.flush()
+            with _encoded(raw, is_gzip(path)) as fh:
+                yield fh
             os.fsync(raw.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        # The target's own mode when it is replaced; else what a new file would get.
+        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _encoded(raw: IO[bytes], gzipped: bool) -> Iterator[IO[str]]:
+    """UTF-8 text onto a binary stream, gzip-compressed if asked; all of it flushed on success."""
+    packed = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if gzipped else None
+    fh = io.TextIOWrapper(packed or raw, encoding="utf-8", errors="surrogateescape", newline="")
+    yield fh
+    fh.flush()
+    fh.detach()
+    if packed:
+        packed.close()  # writes the gzip trailer; raw stays open
+    raw.flush()
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # reading the umask means setting it
+    os.umask(mask)
+    return mask

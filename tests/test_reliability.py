@@ -2,8 +2,10 @@
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -150,7 +152,53 @@ def test_in_place_rewrites_only_when_asked(tmp_path):
     assert not list(tmp_path.glob(".a.txt*"))
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
+def test_inputs_of_one_name_into_one_directory_are_refused_before_anything_is_written(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        write_jsonl(tmp_path / folder / "x.jsonl", [GOOD])
+    result = runner.invoke(app, ["clean", str(tmp_path / "a" / "x.jsonl"), str(tmp_path / "b" / "x.jsonl"),
+                                 "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "would both be written to" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_symlinked_output_is_written_through_to_its_file(tmp_path):
+    real, link = tmp_path / "real.txt", tmp_path / "link.txt"
+    real.write_text(GOOD["text"] + "\n", encoding="utf-8")
+    link.symlink_to(real)
+    assert runner.invoke(app, ["clean", str(link), "--in-place"]).exit_code == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "Gold rose 2% on Friday as the dollar weakened.\n"
+
+
+def test_a_pipe_as_output_is_written_into_not_replaced(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = runner.invoke(app, ["clean", "-o", str(fifo)], input=GOOD["text"])
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert received == [b"Gold rose 2% on Friday as the dollar weakened."] and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_an_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["clean", "-o", str(tmp_path / "afile" / "out.txt")], input=GOOD["text"])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"promo-filter: {tmp_path / 'afile' / 'out.txt'}: Not a directory"
+
+
+def test_a_new_output_file_gets_the_mode_the_umask_allows(tmp_path):
+    before = os.umask(0o027)
+    try:
+        assert runner.invoke(app, ["clean", "-o", str(tmp_path / "out.txt")], input=GOOD["text"]).exit_code == 0
+    finally:
+        os.umask(before)
+    assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM], ids=["kill", "ctrl-c", "term"])
 def test_interrupted_run_leaves_the_old_output_untouched(tmp_path, sig):
     article = EXAMPLE.read_text(encoding="utf-8")
     write_jsonl(tmp_path / "big.jsonl", [{"id": i, "text": article} for i in range(12000)])
@@ -172,7 +220,7 @@ def test_interrupted_run_leaves_the_old_output_untouched(tmp_path, sig):
     proc.wait(timeout=30)
     assert proc.returncode != 0
     assert target.read_text(encoding="utf-8") == "old output\n"
-    if sig == signal.SIGINT:  # a clean exit also removes its temporary file
+    if sig != signal.SIGKILL:  # an exit the process sees also removes its temporary file
         assert not list(tmp_path.glob(".out.jsonl.*"))
     # Workers end with their parent, however it ended.
     deadline = time.monotonic() + 20
