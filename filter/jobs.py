@@ -20,6 +20,7 @@ from .streams import (
     printable,
     read_bytes,
     read_text,
+    replace_field,
 )
 
 ON_ERROR = ("fail", "skip", "keep")
@@ -142,10 +143,8 @@ def _clean_text(cleaner, source: str, out: IO[str], job: Job, summary: Summary) 
 
 def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary, progress) -> None:
     def write(record, cleaned):
-        if cleaned is None:  # unchanged, or broken and kept: the original bytes
-            out.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
-        else:
-            out.write(dump_record({**record.data, job.field: cleaned}))
+        raw = record.raw if cleaned is None else replace_field(record.raw, job.field, cleaned)
+        out.write(raw if raw.endswith("\n") else raw + "\n")
 
     _clean_records(cleaner, iter_records(source, job.field, job.errors), write, out, job, summary, progress)
 
@@ -187,7 +186,9 @@ def _clean_records(cleaner, records, write, out: IO[str], job: Job, summary: Sum
 
     def write_kept_broken():
         while waiting and waiting[0].error is not None:
-            write(waiting.popleft(), None)
+            broken = waiting.popleft()
+            if not job.explain:  # an explanation stream holds explanations only; the error is reported
+                write(broken, None)
 
     many = cleaner.classify_many if job.explain else cleaner.clean_many
     for result in many(texts(), n_jobs=job.jobs):

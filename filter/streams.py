@@ -233,9 +233,42 @@ def dump_record(data: dict) -> str:
     >>> dump_record({"text": "cut \\ud83d", "n": 1})
     '{"text": "cut \\\\ud83d", "n": 1}\\n'
     """
-    dumped = json.dumps(data, ensure_ascii=False)
+    return _to_json(data) + "\n"
+
+
+def _to_json(value) -> str:
+    dumped = json.dumps(value, ensure_ascii=False)
     # In json.dumps' output a surrogate can only stand inside a string, where its escape means the same.
-    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped) + "\n"
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def replace_field(raw: str, field: str, value: str) -> str:
+    """A JSONL record with one top-level field's value replaced and every other byte as it was.
+
+    Re-serialising the whole record would change what json cannot carry through a round
+    trip: numbers (1e400, long decimals), repeated keys, spacing. The record must be one
+    json.loads read; like it, the last of repeated keys is the one replaced.
+
+    >>> replace_field('{"n": 1.000000000000000001, "text": "a\\\\nJoin"}\\n', "text", "a")
+    '{"n": 1.000000000000000001, "text": "a"}\\n'
+    """
+    at = _SPACE.match(raw, raw.index("{") + 1).end()
+    span = None
+    while raw[at] != "}":
+        key, at = json.decoder.scanstring(raw, at + 1)  # past the key's opening quote
+        at = _SPACE.match(raw, _SPACE.match(raw, at).end() + 1).end()  # past the colon
+        _, end = _DECODER.raw_decode(raw, at)
+        if key == field:
+            span = (at, end)
+        at = _SPACE.match(raw, end).end()
+        if raw[at] == ",":
+            at = _SPACE.match(raw, at + 1).end()
+    start, end = span
+    return raw[:start] + _to_json(value) + raw[end:]
 
 
 def printable(text: str) -> str:

@@ -132,6 +132,23 @@ def test_a_byte_order_mark_opening_a_jsonl_file_is_read_past_and_not_written(tmp
     assert [json.loads(l) for l in written.splitlines()] == [{**GOOD, "text": GOOD["text"].split("\n")[0]}, {"id": 2, "text": GOOD["text"].split("\n")[0]}]
 
 
+def test_a_cleaned_record_keeps_every_other_byte_of_its_json(tmp_path):
+    # A round trip through json would write 1e400 as Infinity, shorten the decimal and drop a repeated key.
+    raw = '{"id":1e400, "ts": 1700000000.123456789,"tag":"a","tag":"b","text":"%s",  "z" : [1, 2]}\r\n'
+    source = tmp_path / "in.jsonl"
+    source.write_text(raw % "Gold rose 2% on Friday as the dollar weakened.\\nJoin Now", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert runner.invoke(app, ["clean", str(source), "-o", str(out)]).exit_code == 0
+    assert out.read_bytes().decode("utf-8") == raw % "Gold rose 2% on Friday as the dollar weakened."
+
+
+def test_an_explanation_stream_holds_no_broken_record(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", [GOOD, b"{not json\n", {**GOOD, "id": 3}])
+    result = runner.invoke(app, ["clean", str(source), "--explain", "--json", "--on-error", "keep"])
+    assert result.exit_code == 1 and "in.jsonl:2" in result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [1, 3]
+
+
 def test_record_count_in_equals_count_out(tmp_path):
     records = [{**GOOD, "id": i} for i in range(150)]
     source = write_jsonl(tmp_path / "in.jsonl", records)
