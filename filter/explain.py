@@ -26,6 +26,8 @@ class Explainer:
         X = self.model.vectorizer_.transform_with_shapes(scored.texts, scored.shapes)
         coef = self.model.stage1_.coef_
         classes = list(self.model.stage1_.classes_)
+        if len(classes) == 2:  # one row of weights, for the second class against the first
+            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
         out = []
         for row, (result, ctx) in enumerate(zip(results, scored.context)):
             label = result.label

@@ -87,7 +87,9 @@ class LineModel:
         context = self._context_rows(texts, shapes, oof, groups)
         is_junk = y != EDITORIAL
         self.stage2_ = self._new_stage2().fit(context, is_junk)
-        self.kinds_ = self._new_kinds().fit(context[is_junk], y[is_junk])
+        junk_labels = np.unique(y[is_junk])
+        # With one kind of junk in the data there is nothing to tell apart.
+        self.kinds_ = self._new_kinds().fit(context[is_junk], y[is_junk]) if len(junk_labels) > 1 else OneKind(junk_labels)
 
         # Out-of-fold stage-two scores choose the threshold.
         held_junk = np.zeros(len(texts))
@@ -217,6 +219,16 @@ class LineModel:
         self.__dict__.update(state)
         if hasattr(self, "stage1_"):
             _weights_by_column(self.stage1_)
+
+
+class OneKind:
+    """The kind model of data with one kind of junk: every junk line is of that kind."""
+
+    def __init__(self, classes: np.ndarray):
+        self.classes_ = classes
+
+    def predict_proba(self, X) -> np.ndarray:
+        return np.ones((len(X), 1))
 
 
 def _by_length(texts: list[str], limit: int) -> Iterator[list[str]]:

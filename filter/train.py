@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .data import LabeledDocument, read_documents, sha256_of_files
-from .labels import Label
+from .labels import JUNK_LABELS, Label
 from .scripts import editorial_scripts
 
 DEFAULT_SEED = 0
@@ -31,6 +31,21 @@ def fit_model(documents: list[LabeledDocument], seed: int = DEFAULT_SEED):
     return LineModel(seed=seed).fit(texts, labels)
 
 
+def _check_trainable(documents: list[LabeledDocument]) -> None:
+    """Refuse, saying why, training data the model cannot learn from."""
+    from .model import LineModel
+
+    folds = LineModel().folds
+    if len(documents) < folds:
+        raise ValueError(
+            f"{len(documents)} documents in the train split; training needs at least {folds}, one for each fold "
+            "of its cross-validation (the split is fixed by each document's id)"
+        )
+    seen = {label for doc in documents for label in doc.labels if label is not None}
+    if Label.EDITORIAL not in seen or not seen & set(JUNK_LABELS):
+        raise ValueError("the train split needs both editorial lines and junk lines to learn from")
+
+
 def train(data: Iterable[str | Path], out_dir: str | Path, seed: int = DEFAULT_SEED) -> dict:
     """Train on the train split of the data, score the test split, save model and card; return the card."""
     from . import store
@@ -41,8 +56,7 @@ def train(data: Iterable[str | Path], out_dir: str | Path, seed: int = DEFAULT_S
     documents = list(read_documents(data))
     train_docs = [d for d in documents if d.split == "train"]
     test_docs = [d for d in documents if d.split == "test"]
-    if not train_docs:
-        raise ValueError("no training documents in the train split")
+    _check_trainable(train_docs)
     bundle = {"model": fit_model(train_docs, seed), "punkt": train_punkt(train_docs)}
     scripts = editorial_scripts(t for d in train_docs for t, label in zip(d.lines, d.labels) if label is Label.EDITORIAL)
     cleaner = Cleaner(bundle, {"editorial_scripts": scripts})
