@@ -78,6 +78,8 @@ def clean(
     if errors not in ("strict", "replace"):
         _fail("--errors must be strict or replace", EXIT_USAGE)
     paths = paths or ["-"]
+    if output == "":
+        _fail("--output is empty: give a file, a directory or - for standard output", EXIT_USAGE)
     if in_place and (output is not None or "-" in paths):
         _fail("--in-place rewrites input files: give file paths and no --output", EXIT_USAGE)
     if engine not in ("local", "dask"):

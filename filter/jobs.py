@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,15 +56,20 @@ def output_path(output: str | None, source: str, many: bool) -> str | None:
     """Where one input's output goes: stdout, the file given, or a same-named file in a directory."""
     if output is None or output == "-":
         return None
-    if many or Path(output).is_dir():
+    if _into_directory(output, many):
         return str(Path(output) / Path(source).name)
     return output
+
+
+def _into_directory(output: str, many: bool) -> bool:
+    """Whether outputs go into output as a directory: for several inputs, or when it is (or ends like) one."""
+    return many or Path(output).is_dir() or output.endswith(("/", os.sep))
 
 
 def output_clash(inputs: list[str], output: str | None, many: bool) -> str | None:
     """Why the inputs' outputs cannot all be written, or None: two inputs of one file name (or
     standard input) going into one directory would overwrite each other."""
-    if output is None or output == "-" or not (many or Path(output).is_dir()):
+    if output is None or output == "-" or not _into_directory(output, many):
         return None
     if "-" in inputs:
         return "standard input cannot be written into a directory: give it an output file of its own"
@@ -115,8 +121,8 @@ def _run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: boo
 
 def _copy_unchanged(source: str, target: str | None) -> bool:
     """Write an input that could not be cleaned to its output as it is; False if it cannot be read."""
-    if source == "-":
-        return False  # standard input was consumed while reading it
+    if source == "-" or Path(source).is_fifo():
+        return False  # standard input, or a pipe, was consumed while reading it
     if target == source:
         return True  # in place: the file is already as it was
     try:

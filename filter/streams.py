@@ -83,7 +83,7 @@ def check_readable(path: str) -> Path:
         raise InputError(NO_SUCH_FILE.format(name=path))
     if p.is_dir():
         raise InputError(IS_A_DIRECTORY.format(name=path))
-    if not p.is_file():
+    if not (p.is_file() or p.is_fifo()):  # a pipe: `<(zcat crawl.gz)`, a named fifo
         raise InputError(NOT_A_FILE.format(name=path))
     return p
 
@@ -143,8 +143,11 @@ def iter_lines(path: str) -> Iterator[bytes]:
         yield from stream
         return
     with open_input(path) as fh:
-        check_not_binary(fh.read(BINARY_PROBE), name)
-        fh.seek(0)
+        if fh.seekable():
+            check_not_binary(fh.read(BINARY_PROBE), name)
+            fh.seek(0)
+        else:  # a pipe can be looked into, not rewound
+            check_not_binary(fh.peek(BINARY_PROBE)[:BINARY_PROBE], name)
         yield from fh
 
 

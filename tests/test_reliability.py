@@ -199,6 +199,24 @@ def test_a_pipe_as_output_is_written_into_not_replaced(tmp_path):
     assert received == [b"Gold rose 2% on Friday as the dollar weakened."] and stat.S_ISFIFO(fifo.stat().st_mode)
 
 
+def test_a_pipe_is_read_as_an_input(tmp_path):
+    # As `promo-filter clean <(zcat crawl.txt.gz)` passes one.
+    fifo = tmp_path / "in.txt"
+    os.mkfifo(fifo)
+    threading.Thread(target=lambda: fifo.write_text(GOOD["text"], encoding="utf-8"), daemon=True).start()
+    result = runner.invoke(app, ["clean", str(fifo)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Gold rose 2% on Friday as the dollar weakened."
+
+
+def test_an_output_ending_in_a_slash_is_a_directory_and_an_empty_one_is_refused(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text(GOOD["text"], encoding="utf-8")
+    assert runner.invoke(app, ["clean", str(source), "-o", f"{tmp_path / 'new'}/"]).exit_code == 0
+    assert (tmp_path / "new" / "a.txt").read_text(encoding="utf-8") == "Gold rose 2% on Friday as the dollar weakened."
+    assert runner.invoke(app, ["clean", str(source), "-o", ""]).exit_code == 2
+
+
 def test_an_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path):
     (tmp_path / "afile").write_text("", encoding="utf-8")
     result = runner.invoke(app, ["clean", "-o", str(tmp_path / "afile" / "out.txt")], input=GOOD["text"])
