@@ -1,6 +1,7 @@
 """The promo-filter command: a thin layer over the Python API.
 
-Exit codes: 0 done, 1 bad input, 2 usage error, 3 model refused or missing.
+Exit codes: 0 done, 1 bad input or an output that cannot be written, 2 usage error, 3 model
+refused or missing; 128 + the signal when interrupted.
 """
 from __future__ import annotations
 

@@ -88,8 +88,10 @@ class LineModel:
         is_junk = y != EDITORIAL
         self.stage2_ = self._new_stage2().fit(context, is_junk)
         junk_labels = np.unique(y[is_junk])
-        # With one kind of junk in the data there is nothing to tell apart.
-        self.kinds_ = self._new_kinds().fit(context[is_junk], y[is_junk]) if len(junk_labels) > 1 else OneKind(junk_labels)
+        if len(junk_labels) > 1:
+            self.kinds_ = self._new_kinds().fit(context[is_junk], y[is_junk])
+        else:  # one kind of junk in the data: nothing to tell apart
+            self.kinds_ = OneKind(junk_labels)
 
         # Out-of-fold stage-two scores choose the threshold.
         held_junk = np.zeros(len(texts))
