@@ -201,6 +201,9 @@ class Cleaner:
         cleaning it again changes nothing. Each removed line keeps the decision of the pass
         that removed it; kept lines keep the last pass's.
         """
+        for text in texts:
+            if not isinstance(text, str):  # None or NaN from a table's missing cell, bytes not decoded
+                raise TypeError(f"a document must be str, not {type(text).__name__}")
         # Which kind of junk a line is changes the output only when some kind is kept.
         kinds = explain or bool(self.options.keep)
         documents = [split_lines(text) for text in texts]

@@ -69,6 +69,8 @@ def clean(
     trust_model: bool = typer.Option(False, "--trust-model", help="Load a model from a path other than the shipped one."),
 ) -> None:
     """Clean articles: keep every editorial line byte for byte, drop the junk."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from .jobs import ON_ERROR, Job, run
     from .streams import FORMATS, InputError
 
@@ -83,6 +85,8 @@ def clean(
         _fail("--output is empty: give a file, a directory or - for standard output", EXIT_USAGE)
     if in_place and (output is not None or "-" in paths):
         _fail("--in-place rewrites input files: give file paths and no --output", EXIT_USAGE)
+    if in_place and any(Path(p).exists() and not Path(p).is_file() for p in paths):
+        _fail("--in-place rewrites regular files only: a pipe or a device cannot be read and then rewritten", EXIT_USAGE)
     if engine not in ("local", "dask"):
         _fail("--engine must be local or dask", EXIT_USAGE)
     if not in_place and engine == "local":
@@ -101,6 +105,8 @@ def clean(
         raise
     except OSError as exc:  # an output that cannot be written: no room, no permission, no directory
         _fail(_os_message(exc), EXIT_BAD_INPUT)
+    except BrokenProcessPool:
+        _fail("a worker process died (out of memory, or killed); the output being written was not kept", EXIT_BAD_INPUT)
     _report_errors(
         summary.errors,
         f"{summary.documents} documents cleaned, {summary.skipped} skipped, "
@@ -137,6 +143,8 @@ def _clean_on_dask(cleaner, patterns: List[str], output: Optional[str], schedule
     if output is None or output == "-" or "-" in patterns:
         _fail("--engine dask reads files and writes a directory: give paths (or patterns) and -o DIR", EXIT_USAGE)
     sources = sorted({p for pattern in patterns for p in (glob.glob(pattern) or [pattern])})
+    if Path(output).exists() and not Path(output).is_dir():
+        _fail(f"{output}: not a directory (--engine dask writes one output file per input into it)", EXIT_USAGE)
     _refuse_clash(sources, output, many=True)
     try:
         from .dask import clean_files

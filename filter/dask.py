@@ -60,7 +60,9 @@ def _clean_file(source: str, cleaner, output_dir: str, job) -> dict:
 
     target = str(Path(output_dir) / Path(source).name)
     try:
-        return {**asdict(run(cleaner, [source], target, job)), "failed": False}
+        summary = run(cleaner, [source], target, job)
+        # Under --on-error keep, an input that cannot be read and copied is skipped: nothing written.
+        return {**asdict(summary), "failed": not Path(target).exists()}
     except InputError as exc:  # this file's output was not written
         return {**asdict(Summary(errors=[str(exc)])), "failed": True}
     except OSError as exc:  # nor here: the output could not be written

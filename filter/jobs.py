@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import os
 from collections import deque
 from dataclasses import dataclass, field
@@ -96,7 +97,10 @@ def run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool
 def _run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool, summary: Summary, progress) -> None:
     many = len(inputs) > 1
     if many and output not in (None, "-"):
-        Path(output).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(output).mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a file of that name: several outputs need a directory
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), output) from None
     for source in inputs:
         target = source if in_place else output_path(output, source, many)
         fmt = job.fmt or guess_format(source)
@@ -156,8 +160,9 @@ def _clean_jsonl(cleaner, source: str, out: IO[str], job: Job, summary: Summary,
 
 
 def _clean_csv(cleaner, source: str, out: IO[str], job: Job, summary: Summary, progress) -> None:
-    header, field_at, records = iter_csv_records(source, job.field, job.errors)
+    header, field_at, records, bom = iter_csv_records(source, job.field, job.errors)
     writer = csv.writer(out, lineterminator="\n")
+    out.write(bom)
     if header:
         writer.writerow(header)
 

@@ -14,7 +14,7 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterator, NamedTuple
 
 FORMATS = ("text", "jsonl", "csv")
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
@@ -34,6 +34,8 @@ BINARY = "{name}: binary file (NUL byte at offset {offset}), not text"
 #: How much of a file is looked at to tell binary from text.
 BINARY_PROBE = 8192
 UTF8_BOM = b"\xef\xbb\xbf"
+#: The only whitespace JSON knows; a line of other space (NBSP, U+2028) is no blank line between records.
+_JSON_SPACE = " \t\n\r"
 SAME_FILE = "{name}: refusing to overwrite an input file; use --in-place to clean inputs in place"
 
 
@@ -165,7 +167,7 @@ def iter_records(path: str, field: str, errors: str = "strict") -> Iterator[Reco
             # Kept records go out as they came in: surrogateescape carries the bytes through.
             yield Record(number, raw_bytes.decode("utf-8", "surrogateescape"), None, str(exc))
             continue
-        if not raw.strip():
+        if not raw.strip(_JSON_SPACE):  # a blank line between records; other space is a broken record
             continue
         try:
             data = json.loads(raw)
@@ -180,29 +182,37 @@ def iter_records(path: str, field: str, errors: str = "strict") -> Iterator[Reco
             yield Record(number, raw, data)
 
 
-def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[list[str], int, Iterator[Record]]:
-    """The header of a CSV file, the position of the field's column, and its rows as records.
+class CsvInput(NamedTuple):
+    """A CSV file read for cleaning: its header, where the field's column is, its rows as records."""
 
-    A record's raw form is its cells, its data {column: value}; a broken row carries its error.
-    Cells may hold newlines (quoted), so rows are read with the csv module, not by line. When
-    two columns share the field's name, the first is the field.
+    header: list[str]
+    field_at: int
+    rows: Iterator[Record]
+    bom: str  # a byte-order mark opening the file ("\ufeff", as Excel writes one), or ""
+
+
+def iter_csv_records(path: str, field: str, errors: str = "strict") -> CsvInput:
+    """A CSV file's header and rows. A record's raw form is its cells, its data {column: value};
+    a broken row carries its error.
+
+    Cells may hold newlines (quoted), so rows are read with the csv module, not by line. Its
+    strict mode reports a broken quote (one never closed would take every later row into its
+    cell). When two columns share the field's name, the first is the field.
     """
     name = display_name(path)
     text, _ = read_text(path, errors)
+    bom = "\ufeff" if text.startswith("\ufeff") else ""  # no part of the first column's name
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text[len(bom) :], newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
-        return [], 0, iter(())
+        return CsvInput([], 0, iter(()), bom)
     except csv.Error as exc:
         raise InputError(BAD_CSV.format(name=name, line=1, reason=exc)) from None
-    # A byte-order mark (Excel writes one) stays on the header as written out, but is no part of
-    # the first column's name.
-    columns = [header[0].removeprefix("\ufeff"), *header[1:]] if header else header
-    if field not in columns:
+    if field not in header:
         raise InputError(BAD_CSV.format(name=name, line=1, reason=f"no column {field!r} in the header"))
-    field_at = columns.index(field)
+    field_at = header.index(field)
 
     def rows() -> Iterator[Record]:
         while True:
@@ -212,26 +222,29 @@ def iter_csv_records(path: str, field: str, errors: str = "strict") -> tuple[lis
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield Record(line, "", None, BAD_CSV.format(name=name, line=line, reason=exc))
-                return  # the reader cannot resync after a broken quote
+                # The reader cannot find the next row after a broken quote.
+                reason = f"{exc}; the rest of the file is not read"
+                yield Record(line, "", None, BAD_CSV.format(name=name, line=line, reason=reason))
+                return
             if not cells:
                 continue
             if len(cells) != len(header):
                 reason = f"{len(cells)} cells, the header has {len(header)}"
                 yield Record(line, cells, None, BAD_CSV.format(name=name, line=line, reason=reason))
             else:
-                yield Record(line, cells, {**dict(zip(columns, cells)), field: cells[field_at]})
+                yield Record(line, cells, {**dict(zip(header, cells)), field: cells[field_at]})
 
-    return header, field_at, rows()
+    return CsvInput(header, field_at, rows(), bom)
 
 
-#: A UTF-16 surrogate standing alone: JSON may escape one ("\\ud83d" of an emoji cut in half),
-#: but UTF-8 cannot encode it.
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: Written as escapes: a UTF-16 surrogate standing alone (JSON may escape one, "\\ud83d" of an
+#: emoji cut in half, but UTF-8 cannot encode it) and the Unicode line and paragraph separators
+#: (valid in JSON, but readers that split on every line break would cut the record there).
+_ESCAPED = re.compile(r"[\ud800-\udfff\u2028\u2029]")
 
 
 def dump_record(data: dict) -> str:
-    """One JSONL line in UTF-8 text; a lone surrogate is written back as the escape it was read from.
+    """One JSONL line in UTF-8 text; a lone surrogate or a line separator is written as an escape.
 
     >>> dump_record({"text": "cut \\ud83d", "n": 1})
     '{"text": "cut \\\\ud83d", "n": 1}\\n'
@@ -241,12 +254,12 @@ def dump_record(data: dict) -> str:
 
 def _to_json(value) -> str:
     dumped = json.dumps(value, ensure_ascii=False)
-    # In json.dumps' output a surrogate can only stand inside a string, where its escape means the same.
-    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+    # In json.dumps' output these can only stand inside a string, where an escape means the same.
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
 _DECODER = json.JSONDecoder()
-_SPACE = re.compile(r"[ \t\n\r]*")
+_SPACE = re.compile(f"[{_JSON_SPACE}]*")
 
 
 def replace_field(raw: str, field: str, value: str) -> str:

@@ -40,6 +40,12 @@ def test_lines_ended_by_a_lone_cr_or_a_unicode_separator_are_cleaned_as_lines(cl
     assert cleaner.clean(text.replace("\n", end)) == cleaner.clean(text).replace("\n", end)
 
 
+@pytest.mark.parametrize("document", [None, float("nan"), b"Gold rose."], ids=["none", "nan", "bytes"])
+def test_a_document_that_is_not_text_is_a_type_error_that_says_so(cleaner, document):
+    with pytest.raises(TypeError, match=f"a document must be str, not {type(document).__name__}"):
+        cleaner.clean(document)
+
+
 def test_document_without_junk_is_returned_byte_identical(cleaner):
     text = "Oil rose 2% on Friday.\r\n\r\nBrent settled at $84.10 a barrel, its highest close since July.\r\n"
     assert cleaner.clean(text) == text

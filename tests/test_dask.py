@@ -53,3 +53,16 @@ def test_engine_dask_writes_each_shard_like_the_local_engine(client, tmp_path):
     for n in range(3):
         name = f"part-{n}.jsonl.gz"
         assert gzip.decompress((tmp_path / "dask" / name).read_bytes()) == gzip.decompress((tmp_path / "local" / name).read_bytes())
+
+
+def test_engine_dask_counts_only_the_files_it_wrote_and_refuses_a_file_as_its_directory(client, tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"id": 1, "text": TEXTS[1]}) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    address = client.scheduler.address
+    result = runner.invoke(app, ["clean", "--engine", "dask", "--scheduler", address, "--on-error", "keep",
+                                 str(good), str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "1 of 2 files written" in result.output
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["clean", "--engine", "dask", "--scheduler", address, str(good), "-o", str(tmp_path / "afile")])
+    assert result.exit_code == 2 and "not a directory" in result.output

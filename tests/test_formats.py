@@ -79,3 +79,19 @@ def test_csv_with_two_columns_of_one_name_keeps_both_and_cleans_the_first(tmp_pa
     result = runner.invoke(app, ["clean", str(source), "--field", "body"])
     assert result.exit_code == 0, result.output
     assert list(csv.reader(io.StringIO(result.stdout))) == [["id", "body", "id", "body"], ["7", CLEANED, "8", ARTICLE]]
+
+
+def test_csv_with_a_quote_never_closed_is_a_broken_row_not_rows_merged_into_one_cell(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text('id,body\n7,"Gold rose.\nJoin Now"\n8,"Silver fell.\n9,Join Now\n', encoding="utf-8")
+    result = runner.invoke(app, ["clean", str(source), "--field", "body", "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 1 and "in.csv:4: unexpected end of data; the rest of the file is not read" in result.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_csv_with_a_byte_order_mark_before_a_quoted_header_keeps_both(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_bytes(b'\xef\xbb\xbf"body","id"\r\n' + _csv([[ARTICLE, "7"]]).encode())
+    result = runner.invoke(app, ["clean", str(source), "--field", "body", "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out.csv").read_bytes() == b"\xef\xbb\xbf" + _csv([["body", "id"], [CLEANED, "7"]]).encode()

@@ -54,8 +54,9 @@ def test_unreadable_input_is_one_line_naming_the_file(tmp_path, make, message):
         (b'{"id": 2, "text": 42}\n', "no string field 'text'"),
         (b'{"id": 2, "text": "caf\xe9"}\n', "not UTF-8 at byte"),
         (b'{"id": 2, "text": "Gold rose.", "tags": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "not a JSON object"),
+        ("\u00a0\n".encode(), "not a JSON object"),  # no JSON space, so no blank line
     ],
-    ids=["malformed", "not-object", "missing-field", "not-string", "not-utf8", "nested-too-deep"],
+    ids=["malformed", "not-object", "missing-field", "not-string", "not-utf8", "nested-too-deep", "only-nbsp"],
 )
 @pytest.mark.parametrize("on_error", ["fail", "skip", "keep"])
 def test_broken_record_follows_on_error(tmp_path, bad, where, on_error):
@@ -142,6 +143,14 @@ def test_a_cleaned_record_keeps_every_other_byte_of_its_json(tmp_path):
     assert out.read_bytes().decode("utf-8") == raw % "Gold rose 2% on Friday as the dollar weakened."
 
 
+def test_a_line_separator_in_a_cleaned_record_is_written_as_its_escape(tmp_path):
+    # Valid JSON raw, but readers that split on every line break would cut the record there.
+    source = write_jsonl(tmp_path / "in.jsonl", [{**GOOD, "text": "Gold rose 2% on Friday\u2028as the dollar weakened.\nJoin Now"}])
+    result = runner.invoke(app, ["clean", str(source)])
+    assert result.exit_code == 0
+    assert result.stdout == '{"id": 1, "text": "Gold rose 2% on Friday\\u2028as the dollar weakened."}\n'
+
+
 def test_an_explanation_stream_holds_no_broken_record(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", [GOOD, b"{not json\n", {**GOOD, "id": 3}])
     result = runner.invoke(app, ["clean", str(source), "--explain", "--json", "--on-error", "keep"])
@@ -224,6 +233,23 @@ def test_an_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path):
     assert result.output.strip() == f"promo-filter: {tmp_path / 'afile' / 'out.txt'}: Not a directory"
 
 
+def test_in_place_on_a_pipe_is_refused_not_left_hanging(tmp_path):
+    fifo = tmp_path / "in.txt"
+    os.mkfifo(fifo)
+    # In a process of its own with a time limit: opening a pipe with no one at the other end blocks.
+    result = subprocess.run([sys.executable, "-m", "filter", "clean", str(fifo), "--in-place"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "regular files only" in result.stderr
+
+
+def test_several_outputs_into_a_regular_file_are_one_line(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD["text"], encoding="utf-8")
+    (tmp_path / "b.txt").write_text(GOOD["text"], encoding="utf-8")
+    (tmp_path / "out").write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["clean", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and result.output.strip() == f"promo-filter: {tmp_path / 'out'}: Not a directory"
+
+
 def test_a_new_output_file_gets_the_mode_the_umask_allows(tmp_path):
     before = os.umask(0o027)
     try:
@@ -262,6 +288,22 @@ def test_interrupted_run_leaves_the_old_output_untouched(tmp_path, sig):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_a_worker_that_dies_is_one_line_and_no_output(tmp_path):
+    article = EXAMPLE.read_text(encoding="utf-8")
+    write_jsonl(tmp_path / "big.jsonl", [{"id": i, "text": article} for i in range(12000)])
+    target = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "filter", "clean", str(tmp_path / "big.jsonl"), "-o", str(target), "--jobs", "2"]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(p.stat().st_size for p in tmp_path.glob(".out.jsonl.*")):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(_children(proc.pid)[0], signal.SIGKILL)  # as the out-of-memory killer would
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "a worker process died" in stderr and "Traceback" not in stderr
+    assert not target.exists() and not list(tmp_path.glob(".out.jsonl.*"))
 
 
 def _children(pid: int) -> list[int]:
