@@ -80,6 +80,10 @@ def output_clash(inputs: list[str], output: str | None, many: bool) -> str | Non
         if name in seen and seen[name] != source:
             return f"{seen[name]} and {source} would both be written to {Path(output) / name}"
         seen[name] = source
+        target = Path(output) / name
+        if target.exists() and Path(source).exists() and os.path.samefile(source, target):
+            # Found now, not when its turn comes after other outputs are written.
+            return f"{source} would be written over itself in {output}; use --in-place to clean inputs in place"
     return None
 
 

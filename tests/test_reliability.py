@@ -188,6 +188,15 @@ def test_inputs_of_one_name_into_one_directory_are_refused_before_anything_is_wr
     assert not (tmp_path / "out").exists()
 
 
+def test_an_input_inside_the_output_directory_is_refused_before_anything_is_written(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD["text"], encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "b.txt").write_text(GOOD["text"], encoding="utf-8")
+    result = runner.invoke(app, ["clean", str(tmp_path / "a.txt"), str(tmp_path / "out" / "b.txt"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "would be written over itself" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b.txt"]
+
+
 def test_a_symlinked_output_is_written_through_to_its_file(tmp_path):
     real, link = tmp_path / "real.txt", tmp_path / "link.txt"
     real.write_text(GOOD["text"] + "\n", encoding="utf-8")
