@@ -130,7 +130,8 @@ def test_a_byte_order_mark_opening_a_jsonl_file_is_read_past_and_not_written(tmp
     assert result.exit_code == 0, result.output
     written = out.read_bytes()
     assert not written.startswith(b"\xef\xbb\xbf")
-    assert [json.loads(l) for l in written.splitlines()] == [{**GOOD, "text": GOOD["text"].split("\n")[0]}, {"id": 2, "text": GOOD["text"].split("\n")[0]}]
+    first_line = GOOD["text"].split("\n")[0]
+    assert [json.loads(l) for l in written.splitlines()] == [{**GOOD, "text": first_line}, {"id": 2, "text": first_line}]
 
 
 def test_a_cleaned_record_keeps_every_other_byte_of_its_json(tmp_path):
