@@ -72,7 +72,7 @@ def clean(
     from concurrent.futures.process import BrokenProcessPool
 
     from .jobs import ON_ERROR, Job, run
-    from .streams import FORMATS, InputError
+    from .streams import FORMATS, InputError, os_error_message
 
     if fmt is not None and fmt not in FORMATS:
         _fail(f"--format must be one of {', '.join(FORMATS)}", EXIT_USAGE)
@@ -104,7 +104,7 @@ def clean(
     except BrokenPipeError:  # the reader went away (piped into head): not an error of ours
         raise
     except OSError as exc:  # an output that cannot be written: no room, no permission, no directory
-        _fail(_os_message(exc), EXIT_BAD_INPUT)
+        _fail(os_error_message(exc), EXIT_BAD_INPUT)
     except BrokenProcessPool:
         _fail("a worker process died (out of memory, or killed); the output being written was not kept", EXIT_BAD_INPUT)
     _report_errors(
@@ -120,11 +120,6 @@ def _refuse_clash(inputs: List[str], output: Optional[str], many: bool) -> None:
     clash = output_clash(inputs, output, many)
     if clash:
         _fail(clash, EXIT_USAGE)
-
-
-def _os_message(exc: OSError) -> str:
-    reason = exc.strerror or str(exc)
-    return f"{exc.filename}: {reason}" if exc.filename else f"cannot write the output: {reason}"
 
 
 def _report_errors(errors: List[str], closing: str) -> None:
@@ -169,7 +164,7 @@ def annotate(
     """Pre-label articles for correction: each line's label and junk score, least certain documents first."""
     from .annotate import annotate as run_annotation
     from .annotate import least_certain_first
-    from .streams import InputError, dump_record, iter_records, open_output
+    from .streams import InputError, dump_record, iter_records, open_output, os_error_message
 
     cleaner = _load(model, trust_model, None, [])
     try:
@@ -186,7 +181,7 @@ def annotate(
     except InputError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
     except OSError as exc:
-        _fail(_os_message(exc), EXIT_BAD_INPUT)
+        _fail(os_error_message(exc), EXIT_BAD_INPUT)
     flagged = sum(1 for d in ordered for line in d["lines"] if line.get("check"))
     typer.echo(f"{len(ordered)} documents pre-labeled into {output}; {flagged} lines flagged to check", err=True)
 
@@ -228,6 +223,7 @@ def evaluate(
     from .data import read_documents
     from .evaluate import evaluate as run_evaluation
     from .evaluate import format_table
+    from .streams import os_error_message
 
     if split not in (None, "train", "test"):
         _fail("--split must be train or test", EXIT_USAGE)
@@ -241,7 +237,7 @@ def evaluate(
     except ImportError:
         _fail('--plot needs matplotlib: pip install "promo-filter[plot]"', EXIT_USAGE)
     except OSError as exc:  # the plot's file cannot be written
-        _fail(_os_message(exc), EXIT_BAD_INPUT)
+        _fail(os_error_message(exc), EXIT_BAD_INPUT)
     typer.echo(json.dumps(metrics, indent=2) if as_json else format_table(metrics))
 
 

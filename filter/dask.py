@@ -56,7 +56,7 @@ def clean_column(frame, column: str, cleaner):
 
 def _clean_file(source: str, cleaner, output_dir: str, job) -> dict:
     from .jobs import Summary, run
-    from .streams import InputError
+    from .streams import InputError, os_error_message
 
     target = str(Path(output_dir) / Path(source).name)
     try:
@@ -66,7 +66,7 @@ def _clean_file(source: str, cleaner, output_dir: str, job) -> dict:
     except InputError as exc:  # this file's output was not written
         return {**asdict(Summary(errors=[str(exc)])), "failed": True}
     except OSError as exc:  # nor here: the output could not be written
-        return {**asdict(Summary(errors=[f"{exc.filename or target}: {exc.strerror or exc}"])), "failed": True}
+        return {**asdict(Summary(errors=[os_error_message(exc, target)])), "failed": True}
 
 
 def clean_files(sources: list[str], output_dir: str, cleaner, job, scheduler: str | None = None) -> list[dict]:

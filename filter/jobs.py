@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import errno
 import os
 from collections import deque
 from dataclasses import dataclass, field
@@ -18,11 +17,13 @@ from .streams import (
     guess_format,
     iter_csv_records,
     iter_records,
+    make_directory,
     open_output,
     printable,
     read_bytes,
     read_text,
     replace_field,
+    same_file,
 )
 
 ON_ERROR = ("fail", "skip", "keep")
@@ -80,8 +81,7 @@ def output_clash(inputs: list[str], output: str | None, many: bool) -> str | Non
         if name in seen and seen[name] != source:
             return f"{seen[name]} and {source} would both be written to {Path(output) / name}"
         seen[name] = source
-        target = Path(output) / name
-        if target.exists() and Path(source).exists() and os.path.samefile(source, target):
+        if same_file(source, Path(output) / name):
             # Found now, not when its turn comes after other outputs are written.
             return f"{source} would be written over itself in {output}; use --in-place to clean inputs in place"
     return None
@@ -101,10 +101,7 @@ def run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool
 def _run(cleaner, inputs: list[str], output: str | None, job: Job, in_place: bool, summary: Summary, progress) -> None:
     many = len(inputs) > 1
     if many and output not in (None, "-"):
-        try:
-            Path(output).mkdir(parents=True, exist_ok=True)
-        except FileExistsError:  # a file of that name: several outputs need a directory
-            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), output) from None
+        make_directory(Path(output), output)  # several outputs need a directory
     for source in inputs:
         target = source if in_place else output_path(output, source, many)
         fmt = job.fmt or guess_format(source)

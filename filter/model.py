@@ -34,6 +34,8 @@ CACHED_LINE_CHARS = 1_000
 #: changing a score (a batch holding one document of several megabytes would otherwise take gigabytes).
 READ_CHUNK_CHARS = 250_000
 THRESHOLD_RANGE = (0.5, 0.97)
+#: Folds of the cross-validation that gives stage two its stage-one scores; each needs a document.
+FOLDS = 5
 #: From this junk score on, the kind model (not stage one) says which kind of junk a line is.
 KINDS_FROM = 0.5
 #: Copies of a line in one document that all read at least this much like junk are decided as one.
@@ -57,7 +59,7 @@ class Scored:
 class LineModel:
     """Classify the non-blank lines of documents into the five labels."""
 
-    def __init__(self, alpha: float = 3e-5, folds: int = 5, seed: int = 0, max_iter: int = 50):
+    def __init__(self, alpha: float = 3e-5, folds: int = FOLDS, seed: int = 0, max_iter: int = 50):
         self.alpha = alpha
         self.folds = folds
         self.seed = seed

@@ -10,9 +10,10 @@ import re
 from typing import NamedTuple
 
 
-_LINE_BREAK = re.compile("(\r\n|[\n\r\u2028\u2029])")
-_OTHER_BREAKS = re.compile("[\r\u2028\u2029]")
-_ANY_BREAK = re.compile("[\n\r\u2028\u2029]")
+_BREAKS = "\n\r\u2028\u2029"  # each ends a line; "\r\n" ends one too
+_LINE_BREAK = re.compile(f"(\r\n|[{_BREAKS}])")
+_ANY_BREAK = re.compile(f"[{_BREAKS}]")
+_OTHER_BREAKS = re.compile(f"[{_BREAKS[1:]}]")  # any but "\n", which str.split handles alone
 
 
 class Line(NamedTuple):

@@ -313,17 +313,15 @@ def open_output(path: str | None, inputs: list[str] = (), in_place: bool = False
             stream.detach()
         return
     target = Path(os.path.realpath(path))
-    if not in_place and any(i != "-" and Path(i).exists() and target.exists() and os.path.samefile(i, target) for i in inputs):
+    if not in_place and any(i != "-" and same_file(i, target) for i in inputs):
         raise InputError(SAME_FILE.format(name=path))
     if target.exists() and not target.is_file() and not target.is_dir():
         with open(target, "wb") as raw, _encoded(raw, is_gzip(path)) as fh:
             yield fh
         return
+    make_directory(target.parent, path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
-    except FileExistsError:  # a file stands where a directory of the path should be
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), path) from None
     except OSError as exc:  # named by the output asked for, not the temporary file
         raise OSError(exc.errno, exc.strerror, path) from None
     try:
@@ -337,6 +335,28 @@ def open_output(path: str | None, inputs: list[str] = (), in_place: bool = False
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one existing file."""
+    return Path(a).exists() and Path(b).exists() and os.path.samefile(a, b)
+
+
+def make_directory(directory: Path, name: str) -> None:
+    """Create a directory and its parents for the output ``name``; OSError names that output."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file stands where a directory of the path should be
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), name) from None
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, name) from None
+
+
+def os_error_message(exc: OSError, name: str | None = None) -> str:
+    """One line for an output that cannot be written, naming it when the error or the caller can."""
+    reason = exc.strerror or str(exc)
+    where = exc.filename or name
+    return f"{where}: {reason}" if where else f"cannot write the output: {reason}"
 
 
 @contextmanager

@@ -33,12 +33,11 @@ def fit_model(documents: list[LabeledDocument], seed: int = DEFAULT_SEED):
 
 def _check_trainable(documents: list[LabeledDocument]) -> None:
     """Refuse, saying why, training data the model cannot learn from."""
-    from .model import LineModel
+    from .model import FOLDS
 
-    folds = LineModel().folds
-    if len(documents) < folds:
+    if len(documents) < FOLDS:
         raise ValueError(
-            f"{len(documents)} documents in the train split; training needs at least {folds}, one for each fold "
+            f"{len(documents)} documents in the train split; training needs at least {FOLDS}, one for each fold "
             "of its cross-validation (the split is fixed by each document's id)"
         )
     seen = {label for doc in documents for label in doc.labels if label is not None}
