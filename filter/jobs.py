@@ -14,6 +14,7 @@ from .streams import (
     InputError,
     display_name,
     dump_record,
+    explanation_record,
     guess_format,
     iter_csv_records,
     iter_records,
@@ -208,7 +209,7 @@ def _clean_records(cleaner, records, write, out: IO[str], job: Job, summary: Sum
         record = waiting.popleft()
         text = record.data[job.field]
         if job.explain:
-            _write_explanation(result, out, job, {k: v for k, v in record.data.items() if k != job.field})
+            _write_explanation(result, out, job, {k: v for k, v in record.data.items() if k != job.field}, record.raw)
         elif result == text:
             write(record, None)
         else:
@@ -219,9 +220,11 @@ def _clean_records(cleaner, records, write, out: IO[str], job: Job, summary: Sum
     write_kept_broken()
 
 
-def _write_explanation(results, out: IO[str], job: Job, meta: dict) -> None:
+def _write_explanation(results, out: IO[str], job: Job, meta: dict, raw: str | list[str] | None = None) -> None:
+    """One document's explanation; ``raw`` is its JSONL line (or CSV cells), whose fields the JSON form copies."""
     if job.as_json:
-        out.write(dump_record({**meta, "lines": [r.to_dict() for r in results]}))
+        lines = [r.to_dict() for r in results]
+        out.write(explanation_record(raw, job.field, lines) if isinstance(raw, str) else dump_record({**meta, "lines": lines}))
         return
     header = " ".join(f"{k}={v}" for k, v in meta.items() if isinstance(v, (str, int)))
     if header:

@@ -272,19 +272,40 @@ def replace_field(raw: str, field: str, value: str) -> str:
     >>> replace_field('{"n": 1.000000000000000001, "text": "a\\\\nJoin"}\\n', "text", "a")
     '{"n": 1.000000000000000001, "text": "a"}\\n'
     """
+    start, end = _members(raw)[field]
+    return raw[:start] + _to_json(value) + raw[end:]
+
+
+def explanation_record(raw: str, field: str, lines: list[dict]) -> str:
+    """A JSONL record's explanation: its other top-level fields as they were written, then "lines".
+
+    The fields' values are copied from the record's text, not re-serialised, for the same
+    reason as in replace_field: json.dumps would write 1e400 as Infinity, which is not JSON.
+
+    >>> explanation_record('{"id": 1e400, "text": "Join"}', "text", [{"line": 0}])
+    '{"id": 1e400, "lines": [{"line": 0}]}\\n'
+    """
+    values = {key: raw[start:end] for key, (start, end) in _members(raw).items() if key != field}
+    values["lines"] = _to_json(lines)
+    return "{" + ", ".join(f"{_to_json(key)}: {value}" for key, value in values.items()) + "}\n"
+
+
+def _members(raw: str) -> dict[str, tuple[int, int]]:
+    """Where each top-level member's value of a JSON object (one json.loads read) starts and ends.
+
+    Keys keep the order of their first appearance and the span of their last, as json.loads has them.
+    """
+    spans: dict[str, tuple[int, int]] = {}
     at = _SPACE.match(raw, raw.index("{") + 1).end()
-    span = None
     while raw[at] != "}":
         key, at = json.decoder.scanstring(raw, at + 1)  # past the key's opening quote
         at = _SPACE.match(raw, _SPACE.match(raw, at).end() + 1).end()  # past the colon
         _, end = _DECODER.raw_decode(raw, at)
-        if key == field:
-            span = (at, end)
+        spans[key] = (at, end)
         at = _SPACE.match(raw, end).end()
         if raw[at] == ",":
             at = _SPACE.match(raw, at + 1).end()
-    start, end = span
-    return raw[:start] + _to_json(value) + raw[end:]
+    return spans
 
 
 def printable(text: str) -> str:

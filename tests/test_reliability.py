@@ -144,6 +144,21 @@ def test_a_cleaned_record_keeps_every_other_byte_of_its_json(tmp_path):
     assert out.read_bytes().decode("utf-8") == raw % "Gold rose 2% on Friday as the dollar weakened."
 
 
+def test_an_explanation_copies_the_other_fields_as_written(tmp_path):
+    # Re-serialised, 1e400 would go out as Infinity (not JSON) and the decimal would be shortened.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id":1e400, "ts": 1700000000.123456789,"text":"Gold rose 2% on Friday.\\nJoin Now"}\n', encoding="utf-8")
+    result = runner.invoke(app, ["clean", str(source), "--explain", "--json"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith('{"id": 1e400, "ts": 1700000000.123456789, "lines": [')
+
+    def no_constants(name):
+        raise ValueError(f"{name} is not JSON")
+
+    explained = json.loads(result.stdout, parse_constant=no_constants)
+    assert [line["text"] for line in explained["lines"]] == ["Gold rose 2% on Friday.", "Join Now"]
+
+
 def test_a_line_separator_in_a_cleaned_record_is_written_as_its_escape(tmp_path):
     # Valid JSON raw, but readers that split on every line break would cut the record there.
     source = write_jsonl(tmp_path / "in.jsonl", [{**GOOD, "text": "Gold rose 2% on Friday\u2028as the dollar weakened.\nJoin Now"}])
