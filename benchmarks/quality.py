@@ -81,8 +81,8 @@ def main() -> None:
     for name in NAMES:
         try:
             clean = cleaner(name)
-        except ImportError:
-            print(f"{name}: not installed, skipped", file=sys.stderr)
+        except ImportError as exc:  # not installed, or installed without what it imports
+            print(f"{name}: skipped, cannot import it: {exc}", file=sys.stderr)
             continue
         rows[{"justext": "jusText", "c4": "C4 line rules"}.get(name, name)] = score(documents, [clean(t) for t in texts])
     print(f"{len(documents)} documents from {', '.join(str(f) for f in args.files)}")

@@ -59,13 +59,17 @@ MEASURE = "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)"
 
 
-def measure(argv: list[str]) -> tuple[float, float] | None:
-    """Seconds and peak memory (MB) of a command; None when it exits 3 (not installed)."""
+class Skipped(Exception):
+    """A contender that cannot be imported; the message says why."""
+
+
+def measure(argv: list[str]) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of a command; Skipped when it exits 3 (cannot import the cleaner)."""
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", MEASURE, *argv], capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode == 3:
-        return None
+        raise Skipped(proc.stderr.strip() or "not installed")
     if proc.returncode != 0:
         sys.exit(f"{argv[:4]} failed:\n{proc.stderr[-2000:]}")
     return seconds, int(proc.stdout.split()[-1]) / 1024
@@ -81,7 +85,8 @@ def anchor_main(name: str, corpus: str) -> None:
 
     try:
         clean = cleaner(name)
-    except ImportError:
+    except ImportError as exc:  # not installed, or installed without what it imports
+        print(exc, file=sys.stderr)
         raise SystemExit(3)
     with open(corpus, encoding="utf-8") as fh, open(os.devnull, "w", encoding="utf-8") as out:
         for line in fh:
@@ -127,11 +132,11 @@ def main() -> None:
         for name, argv in contenders.items():
             if any(s.lower() in name.lower() for s in args.skip):
                 continue
-            result = measure(argv)
-            if result is None:
-                print(f"{name}: not installed, skipped")
+            try:
+                seconds, peak = measure(argv)
+            except Skipped as exc:
+                print(f"{name}: skipped, cannot import it: {exc}")
                 continue
-            seconds, peak = result
             rows.append((name, documents / seconds, megabytes / seconds, peak))
             print(f"{name}: {seconds:.1f} s", flush=True)
     base = next(r[1] for r in rows if r[0] == "promo-filter, 1 job")
