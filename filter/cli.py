@@ -204,6 +204,11 @@ def train(
     except ValueError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
     typer.echo(f"model written to {out} (threshold {card['threshold']})")
+    caught = card["cross_validated"]["junk_caught_at_editorial_loss"]
+    typer.echo(
+        f"out of fold, over {card['cross_validated']['lines']} train lines: "
+        + ", ".join(f"{share:.1%} of junk caught at {loss} of editorial lost" for loss, share in caught.items())
+    )
     if card["test_metrics"]:
         typer.echo(format_table({**card["test_metrics"], "worst_documents": []}))
 
