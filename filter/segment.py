@@ -95,7 +95,7 @@ def join_lines(lines: list[Line], kept: list[bool], cuts: dict[int, str] | None 
         if blank_run:
             between_kept = seen_kept and not blank_since_kept and i <= last
             originally_leading = not seen_kept and i == first_nonblank and kept[i]
-            if between_kept or originally_leading:
+            if (between_kept or originally_leading) and not _joins_lone_cr(out, lines[blank_run[0]]):
                 out.extend((lines[j].text, lines[j].ending) for j in blank_run)
                 blank_since_kept = True
             blank_run = []
@@ -103,7 +103,7 @@ def join_lines(lines: list[Line], kept: list[bool], cuts: dict[int, str] | None 
             out.append((cuts.get(i, line.text), line.ending))
             seen_kept = True
             blank_since_kept = False
-    if blank_run and last == last_nonblank:
+    if blank_run and last == last_nonblank and not _joins_lone_cr(out, lines[blank_run[0]]):
         out.extend((lines[j].text, lines[j].ending) for j in blank_run)  # original trailing blanks
 
     text = "".join(t + e for t, e in out)
@@ -111,6 +111,15 @@ def join_lines(lines: list[Line], kept: list[bool], cuts: dict[int, str] | None 
         # The input had no final newline: neither does the output.
         text = text[: len(text) - len(out[-1][1])]
     return text
+
+
+def _joins_lone_cr(out: list[tuple[str, str]], blank: Line) -> bool:
+    """Whether a blank line put after ``out`` would make one "\\r\\n" of a lone "\\r" and its "\\n".
+
+    Only removal brings the two together; the run of blanks goes then, so that the text reads
+    back with the lines it was written with (a blank with spaces in it keeps them apart).
+    """
+    return bool(out) and out[-1][1] == "\r" and not blank.text and blank.ending.startswith("\n")
 
 
 # Lower- and upper-case letters of the Latin-1 and Cyrillic alphabets: sites in other

@@ -73,3 +73,12 @@ def test_punkt_vetoes_a_seam_after_an_abbreviation():
     punkt = PunktSentenceTokenizer(params)
     assert glued_seams("Shares of Acme Corp.Bitcoin fell.Join now", punkt) == [33]
     assert glued_seams("Shares of Acme Corp.Bitcoin fell.Join now") == [20, 33]
+
+
+def test_a_lone_cr_never_meets_a_blank_lines_newline():
+    # "A\r" then a kept blank "\n" would read back as one "\r\n": the blank line would vanish on
+    # the next read, and cleaning again would change the text. The blank run goes instead.
+    assert keep_all_but("A\rJ\n\nB", {1}) == "A\rB"
+    assert keep_all_but("A\rJ\n\n", {1}) == "A\r"
+    assert keep_all_but("A\rJ\n \nB", {1}) == "A\r \nB"  # a blank with text keeps the two apart
+    assert keep_all_but("A\rJ\n\r\nB", {1}) == "A\r\r\nB"
