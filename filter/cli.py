@@ -6,6 +6,7 @@ refused or missing; 128 + the signal when interrupted.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -102,7 +103,7 @@ def clean(
     except InputError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
     except BrokenPipeError:  # the reader went away (piped into head): not an error of ours
-        raise
+        _reader_gone()
     except OSError as exc:  # an output that cannot be written: no room, no permission, no directory
         _fail(os_error_message(exc), EXIT_BAD_INPUT)
     except BrokenProcessPool:
@@ -253,8 +254,18 @@ def main() -> None:
     try:
         app()
     except BrokenPipeError:  # e.g. piped into head
-        sys.stderr.close()
-        raise SystemExit(0)
+        _reader_gone()
+
+
+def _reader_gone() -> None:
+    """Stop quietly with 0 when the reader of standard output went away (``| head``), as it chose to.
+
+    Raised inside a command, the error would reach click, which exits 1; and the flush of standard
+    output at exit would meet the closed pipe again and print a traceback, so it goes to devnull.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(0)
 
 
 def _exit_on_signal(signum: int, frame) -> None:

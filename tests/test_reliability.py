@@ -331,6 +331,19 @@ def test_a_worker_that_dies_is_one_line_and_no_output(tmp_path):
     assert not target.exists() and not list(tmp_path.glob(".out.jsonl.*"))
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path, jobs):
+    # `promo-filter clean crawl.jsonl | head`: the reader going away is not an error of the run's.
+    article = EXAMPLE.read_text(encoding="utf-8")
+    write_jsonl(tmp_path / "big.jsonl", [{"id": i, "text": article} for i in range(400)])
+    command = [sys.executable, "-m", "filter", "clean", str(tmp_path / "big.jsonl"), "--jobs", jobs]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert json.loads(proc.stdout.readline())["id"] == 0
+    proc.stdout.close()
+    _, stderr = proc.communicate(timeout=120)
+    assert (proc.returncode, stderr) == (0, b"")
+
+
 def _children(pid: int) -> list[int]:
     """Processes whose parent is pid (Linux /proc; none elsewhere)."""
     out = []
