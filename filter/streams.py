@@ -197,7 +197,8 @@ def iter_csv_records(path: str, field: str, errors: str = "strict") -> CsvInput:
 
     Cells may hold newlines (quoted), so rows are read with the csv module, not by line. Its
     strict mode reports a broken quote (one never closed would take every later row into its
-    cell). When two columns share the field's name, the first is the field.
+    cell); the row goes as broken with the lines it took, and reading goes on after them. When
+    two columns share the field's name, the first is the field.
     """
     name = display_name(path)
     text, _ = read_text(path, errors)
@@ -222,10 +223,19 @@ def iter_csv_records(path: str, field: str, errors: str = "strict") -> CsvInput:
             except StopIteration:
                 return
             except csv.Error as exc:
-                # The reader cannot find the next row after a broken quote.
-                reason = f"{exc}; the rest of the file is not read"
+                # A broken quote: the reader has taken the lines up to where it gave up (to the end of
+                # the file when the quote never closes) and starts the next row on the line after.
+                last = reader.line_num
+                if last < line:  # nothing was taken: the reader cannot go on
+                    return
+                if "unexpected end of data" in str(exc):
+                    reason = f"{exc}; the rest of the file is not read"
+                elif last > line:
+                    reason = f"{exc}; the row took lines {line}-{last}, reading goes on after them"
+                else:
+                    reason = str(exc)
                 yield Record(line, "", None, BAD_CSV.format(name=name, line=line, reason=reason))
-                return
+                continue
             if not cells:
                 continue
             if len(cells) != len(header):

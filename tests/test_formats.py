@@ -5,6 +5,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from filter.cli import app
@@ -87,6 +88,24 @@ def test_csv_with_a_quote_never_closed_is_a_broken_row_not_rows_merged_into_one_
     result = runner.invoke(app, ["clean", str(source), "--field", "body", "-o", str(tmp_path / "out.csv")])
     assert result.exit_code == 1 and "in.csv:4: unexpected end of data; the rest of the file is not read" in result.output
     assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("on_error", ["skip", "keep"])
+def test_csv_reading_goes_on_after_a_broken_quote_that_closes(tmp_path, on_error):
+    # A quote closed too early ("bro"ken) or a stray one that closes a line later: that row is broken,
+    # and the rows after the lines it took are cleaned as usual.
+    source = tmp_path / "in.csv"
+    source.write_text(
+        'id,body\n7,"Gold rose.\nJoin Now"\n8,"bro"ken",x\n9,"Oil fell.\nJoin Now"\n'
+        '10,"Silver fell.\n11,"Tin rose."\n12,"Zinc held.\nJoin Now"\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["clean", str(source), "--field", "body", "--on-error", on_error, "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 1
+    assert "in.csv:4: ',' expected after '\"'" in result.output
+    assert "in.csv:7: ',' expected after '\"'; the row took lines 7-8, reading goes on after them" in result.output
+    rows = list(csv.reader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+    assert rows == [["id", "body"], ["7", "Gold rose."], ["9", "Oil fell."], ["12", "Zinc held."]]
 
 
 def test_csv_with_a_byte_order_mark_before_a_quoted_header_keeps_both(tmp_path):
