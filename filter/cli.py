@@ -181,6 +181,8 @@ def annotate(
                 out.write(dump_record(document))
     except InputError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
+    except BrokenPipeError:
+        _reader_gone()
     except OSError as exc:
         _fail(os_error_message(exc), EXIT_BAD_INPUT)
     flagged = sum(1 for d in ordered for line in d["lines"] if line.get("check"))
