@@ -73,7 +73,7 @@ def clean(
     from concurrent.futures.process import BrokenProcessPool
 
     from .jobs import ON_ERROR, Job, run
-    from .streams import FORMATS, InputError, os_error_message
+    from .streams import FORMATS, InputError
 
     if fmt is not None and fmt not in FORMATS:
         _fail(f"--format must be one of {', '.join(FORMATS)}", EXIT_USAGE)
@@ -102,10 +102,8 @@ def clean(
         summary = run(cleaner, paths, output, job, in_place=in_place)
     except InputError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
-    except BrokenPipeError:  # the reader went away (piped into head): not an error of ours
-        _reader_gone()
     except OSError as exc:  # an output that cannot be written: no room, no permission, no directory
-        _fail(os_error_message(exc), EXIT_BAD_INPUT)
+        _output_failed(exc)
     except BrokenProcessPool:
         _fail("a worker process died (out of memory, or killed); the output being written was not kept", EXIT_BAD_INPUT)
     _report_errors(
@@ -165,7 +163,7 @@ def annotate(
     """Pre-label articles for correction: each line's label and junk score, least certain documents first."""
     from .annotate import annotate as run_annotation
     from .annotate import least_certain_first
-    from .streams import InputError, dump_record, iter_records, open_output, os_error_message
+    from .streams import InputError, dump_record, iter_records, open_output
 
     cleaner = _load(model, trust_model, None, [])
     try:
@@ -181,10 +179,8 @@ def annotate(
                 out.write(dump_record(document))
     except InputError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
-    except BrokenPipeError:
-        _reader_gone()
     except OSError as exc:
-        _fail(os_error_message(exc), EXIT_BAD_INPUT)
+        _output_failed(exc)
     flagged = sum(1 for d in ordered for line in d["lines"] if line.get("check"))
     typer.echo(f"{len(ordered)} documents pre-labeled into {output}; {flagged} lines flagged to check", err=True)
 
@@ -231,7 +227,6 @@ def evaluate(
     from .data import read_documents
     from .evaluate import evaluate as run_evaluation
     from .evaluate import format_table
-    from .streams import os_error_message
 
     if split not in (None, "train", "test"):
         _fail("--split must be train or test", EXIT_USAGE)
@@ -245,7 +240,7 @@ def evaluate(
     except ImportError:
         _fail('--plot needs matplotlib: pip install "promo-filter[plot]"', EXIT_USAGE)
     except OSError as exc:  # the plot's file cannot be written
-        _fail(os_error_message(exc), EXIT_BAD_INPUT)
+        _output_failed(exc)
     typer.echo(json.dumps(metrics, indent=2) if as_json else format_table(metrics))
 
 
@@ -253,21 +248,22 @@ def main() -> None:
     """Entry point of the installed command."""
     # A terminated run unwinds like Ctrl-C, so its temporary output file is removed.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    try:
-        app()
-    except BrokenPipeError:  # e.g. piped into head
-        _reader_gone()
+    app()
 
 
-def _reader_gone() -> None:
-    """Stop quietly with 0 when the reader of standard output went away (``| head``), as it chose to.
+def _output_failed(exc: OSError) -> None:
+    """An output that cannot be written is one line and exit 1; a reader that went away is a quiet 0.
 
-    Raised inside a command, the error would reach click, which exits 1; and the flush of standard
-    output at exit would meet the closed pipe again and print a traceback, so it goes to devnull.
+    A command must catch the broken pipe itself (``| head``: the reader chose to stop): past it,
+    click turns it into exit 1. The flush of standard output at exit would meet the closed pipe
+    again and print a traceback, so standard output goes to devnull first.
     """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    raise SystemExit(0)
+    if isinstance(exc, BrokenPipeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0)
+    from .streams import os_error_message
+
+    _fail(os_error_message(exc), EXIT_BAD_INPUT)
 
 
 def _exit_on_signal(signum: int, frame) -> None:
