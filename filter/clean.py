@@ -66,11 +66,17 @@ MAX_PASSES = 8
 
 @dataclass(frozen=True)
 class Options:
-    """How to clean. ``threshold`` None means the model's own; ``keep`` lists junk labels to keep."""
+    """How to clean. ``threshold`` None means the model's own; ``keep`` lists junk labels to keep.
+
+    ``repeats``: clean_many and classify_many remove a line that an earlier document of the same
+    call printed too, from a far lower junk score (see filter.repeats). Off, each document is
+    cleaned as if alone.
+    """
 
     threshold: float | None = None
     keep: frozenset[Label] = field(default_factory=frozenset)
     split_glued: bool = True
+    repeats: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,9 @@ class Cleaner:
         """Clean documents lazily, in input order; yields one cleaned text per input.
 
         Documents are scored in batches. ``n_jobs`` > 1 cleans batches in that many worker
-        processes (0 or less: all cores), each loading the model once.
+        processes (0 or less: all cores), each loading the model once. With the ``repeats``
+        option, lines printed by earlier documents of this call are remembered in this process,
+        in input order, so the output is the same for any batch size and number of workers.
         """
         return self._many(texts, batch_size, n_jobs, explain=False)
 
@@ -170,36 +178,46 @@ class Cleaner:
         from itertools import chain
 
         from .parallel import available_cores, batches, run_parallel
+        from .repeats import SeenLines
 
         n_jobs = available_cores() if n_jobs <= 0 else n_jobs
         stream = batches(texts, batch_size)
-        first = next(stream, [])
+        if self.options.repeats:
+            seen = SeenLines()
+            stream = ((batch, seen.mark(batch)) for batch in stream)
+        else:
+            stream = ((batch, None) for batch in stream)
+        first = next(stream, ([], None))
         second = next(stream, None) if n_jobs > 1 else None
         if second is not None:  # more than one batch: worth starting workers
             yield from run_parallel(self, chain([first, second], stream), n_jobs, explain)
             return
-        for batch in chain([first], stream):
+        for batch, repeated in chain([first], stream):
             if not batch:
                 continue
             if explain:
-                yield from (results for _, results in self._decide(batch, explain=True))
+                yield from (results for _, results in self._decide(batch, explain=True, repeated=repeated))
             else:
-                yield from self._clean_batch(batch)
+                yield from self._clean_batch(batch, repeated)
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_explainer": None}  # workers rebuild the explainer when asked
 
     # -- pipeline ---------------------------------------------------------
-    def _clean_batch(self, texts: list[str]) -> list[str]:
-        return [rebuild(text, lines, results) for text, (lines, results) in zip(texts, self._decide(texts, explain=False))]
+    def _clean_batch(self, texts: list[str], repeated: list[frozenset[str]] | None = None) -> list[str]:
+        decided = self._decide(texts, explain=False, repeated=repeated)
+        return [rebuild(text, lines, results) for text, (lines, results) in zip(texts, decided)]
 
-    def _decide(self, texts: list[str], explain: bool) -> list[tuple[list[Line], list[LineResult]]]:
+    def _decide(
+        self, texts: list[str], explain: bool, repeated: list[frozenset[str]] | None = None
+    ) -> list[tuple[list[Line], list[LineResult]]]:
         """Decide every non-blank line, looking again at what is left until nothing more goes.
 
         Removing junk changes the context of the lines that stay, so a second look can find
         more. Repeating until a pass removes and cuts nothing makes the output a fixed point:
         cleaning it again changes nothing. Each removed line keeps the decision of the pass
-        that removed it; kept lines keep the last pass's.
+        that removed it; kept lines keep the last pass's. ``repeated`` holds, per document,
+        the (normalized) lines earlier documents printed too (SeenLines.mark).
         """
         for text in texts:
             if not isinstance(text, str):  # None or NaN from a table's missing cell, bytes not decoded
@@ -222,10 +240,15 @@ class Cleaner:
                 ]
                 for d, idx, doc_scores in zip(pending, alive, scored)
             ]
+            if repeated is not None:
+                decided = [self._drop_repeated(results, repeated[d], doc_scores.proba)
+                           for d, results, doc_scores in zip(pending, decided, scored)]
             if self.options.split_glued:
                 self._cut_glued(decided, kinds)
             if explain:
                 decided = [self._explain(results, doc_scores) for results, doc_scores in zip(decided, scored)]
+                if repeated is not None:
+                    decided = [[_note_repeated(r, self.threshold) for r in results] for results in decided]
             decided = [_keep_unread(results, self.scripts) if unread[d] else results for d, results in zip(pending, decided)]
             decided = [_never_empty(results) for results in decided]
             still = []
@@ -261,6 +284,31 @@ class Cleaner:
     def unread_script(self, text: str) -> str | None:
         """The script most of the text is written in, when the model has read no article in it."""
         return unread_script(text, self.scripts)
+
+    def _drop_repeated(self, results: list[LineResult], repeated: frozenset[str], proba: np.ndarray) -> list[LineResult]:
+        """Label as junk the lines that earlier documents printed too, from REPEAT_FLOOR on.
+
+        Copies of a line in one document go together, by the copy that reads most like editorial:
+        a page printed twice holds its article's opening twice, and when that opening was an earlier
+        page's story card, the copy at the top still reads as the article it is.
+        """
+        from .features import normalize
+        from .repeats import REPEAT_FLOOR
+
+        if not repeated:
+            return results
+        keys = [normalize(r.text) for r in results]
+        lowest: dict[str, float] = {}
+        for key, r in zip(keys, results):
+            if key in repeated:
+                lowest[key] = min(r.junk, lowest.get(key, 1.0))
+        out = []
+        for row, (key, r) in enumerate(zip(keys, results)):
+            if r.label is Label.EDITORIAL and lowest.get(key, 0.0) >= REPEAT_FLOOR:
+                kind, kind_score = _junk_kind(proba[row])
+                r = replace(r, label=kind, score=kind_score, kept=kind in self.options.keep)
+            out.append(r)
+        return out
 
     def _explain(self, results: list[LineResult], scored) -> list[LineResult]:
         from .explain import Explainer
@@ -417,6 +465,14 @@ def _junk_kind(proba: np.ndarray) -> tuple[Label, float]:
 
 def _log(p: float) -> float:
     return math.log(max(p, 1e-9))
+
+
+def _note_repeated(r: LineResult, threshold: float) -> LineResult:
+    """Say why a line scoring below the threshold is junk: only a repeat is (see _drop_repeated)."""
+    if not r.label.is_junk or r.junk >= threshold:
+        return r
+    note = "printed in an earlier document"
+    return replace(r, reason=f"{r.reason}; {note}" if r.reason else note)
 
 
 def _never_empty(results: list[LineResult]) -> list[LineResult]:

@@ -32,12 +32,15 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _load(model: Optional[Path], trust_model: bool, threshold: Optional[float], keep: List[str], glued: bool = True):
+def _load(
+    model: Optional[Path], trust_model: bool, threshold: Optional[float], keep: List[str], glued: bool = True,
+    repeats: bool = False,
+):
     from . import Cleaner, ModelError, Options
     from .labels import parse_labels
 
     try:
-        options = Options(threshold=threshold, keep=parse_labels(keep), split_glued=glued)
+        options = Options(threshold=threshold, keep=parse_labels(keep), split_glued=glued, repeats=repeats)
     except ValueError as exc:
         _fail(str(exc), EXIT_USAGE)
     if threshold is not None and not 0.0 < threshold < 1.0:
@@ -59,6 +62,7 @@ def clean(
     as_json: bool = typer.Option(False, "--json", help="With --explain: one JSON object per document."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Junk score from which a line is removed (default: the model's)."),
     glued: bool = typer.Option(True, "--glued/--no-glued", help="Cut junk sentences glued onto the end of editorial lines."),
+    repeats: bool = typer.Option(True, "--repeats/--no-repeats", help="Also remove lines that earlier records of the same input printed, from a far lower junk score."),
     on_error: str = typer.Option("fail", "--on-error", help="A broken JSONL record: fail, skip it, or keep it unchanged."),
     errors: str = typer.Option("strict", "--errors", help="Bytes that are not UTF-8: strict (stop) or replace."),
     in_place: bool = typer.Option(False, "--in-place", help="Rewrite each input file with its cleaned text."),
@@ -92,7 +96,7 @@ def clean(
         _fail("--engine must be local or dask", EXIT_USAGE)
     if not in_place and engine == "local":
         _refuse_clash(paths, output, many=len(paths) > 1)
-    cleaner = _load(model, trust_model, threshold, keep, glued)
+    cleaner = _load(model, trust_model, threshold, keep, glued, repeats)
     if engine == "dask":
         _clean_on_dask(cleaner, paths, output, scheduler, Job(fmt=fmt, field=field, on_error=on_error, errors=errors))
         return
@@ -219,6 +223,7 @@ def evaluate(
     split: Optional[str] = typer.Option(None, "--split", help="Score only the train or test split of the documents."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Junk score from which a line is removed."),
     keep: List[str] = typer.Option([], "--keep", help="Junk labels to keep."),
+    repeats: bool = typer.Option(True, "--repeats/--no-repeats", help="Also remove lines that earlier documents printed, from a far lower junk score."),
     model: Optional[Path] = typer.Option(None, "--model", help="A model file or directory (default: the shipped model)."),
     trust_model: bool = typer.Option(False, "--trust-model", help="Load a model from a path other than the shipped one."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the junk-vs-editorial precision-recall curve to this PNG (needs matplotlib)."),
@@ -230,7 +235,7 @@ def evaluate(
 
     if split not in (None, "train", "test"):
         _fail("--split must be train or test", EXIT_USAGE)
-    cleaner = _load(model, trust_model, threshold, keep)
+    cleaner = _load(model, trust_model, threshold, keep, repeats=repeats)
     try:
         documents = [d for d in read_documents(paths) if split is None or d.split == split]
     except (OSError, ValueError) as exc:

@@ -63,16 +63,20 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _clean(texts: list[str]) -> list[str]:
-    return list(_worker_cleaner.clean_many(texts, batch_size=len(texts) or 1))
+def _clean(batch: tuple[list[str], list | None]) -> list[str]:
+    return _worker_cleaner._clean_batch(*batch)
 
 
-def _classify(texts: list[str]) -> list:
-    return list(_worker_cleaner.classify_many(texts, batch_size=len(texts) or 1))
+def _classify(batch: tuple[list[str], list | None]) -> list:
+    texts, repeated = batch
+    return [results for _, results in _worker_cleaner._decide(texts, explain=True, repeated=repeated)]
 
 
-def run_parallel(cleaner, text_batches: Iterable[list[str]], n_jobs: int, explain: bool) -> Iterator:
-    """Yield cleaner.clean_many (or classify_many) results for each batch, computed by n_jobs processes."""
+def run_parallel(cleaner, text_batches: Iterable[tuple[list[str], list | None]], n_jobs: int, explain: bool) -> Iterator:
+    """Yield cleaner.clean_many (or classify_many) results for each batch, computed by n_jobs processes.
+
+    Each batch comes with its documents' repeated lines (SeenLines.mark), or None.
+    """
     work: Callable = _classify if explain else _clean
     context = multiprocessing.get_context(start_method())
     with ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_start_worker, initargs=(cleaner, os.getpid())) as pool:
