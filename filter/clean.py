@@ -288,16 +288,21 @@ class Cleaner:
     def _drop_repeated(self, results: list[LineResult], repeated: frozenset[str], proba: np.ndarray) -> list[LineResult]:
         """Label as junk the lines that earlier documents printed too, from REPEAT_FLOOR on.
 
-        Copies of a line in one document go together, by the copy that reads most like editorial:
-        a page printed twice holds its article's opening twice, and when that opening was an earlier
-        page's story card, the copy at the top still reads as the article it is.
+        A document most of whose long lines that read as editorial were printed before is a copy
+        of an earlier one (a page crawled twice), and is left as it is. Copies of a line in one
+        document go together, by the copy that reads most like editorial: a page printed twice
+        holds its article's opening twice, and when that opening was an earlier page's story card,
+        the copy at the top still reads as the article it is.
         """
         from .features import normalize
-        from .repeats import REPEAT_FLOOR
+        from .repeats import COPY_SHARE, REPEAT_FLOOR, REPEAT_MIN_CHARS
 
         if not repeated:
             return results
         keys = [normalize(r.text) for r in results]
+        reading = [key for key, r in zip(keys, results) if r.junk < REPEAT_FLOOR and len(key) >= REPEAT_MIN_CHARS]
+        if sum(key in repeated for key in reading) > COPY_SHARE * len(reading):
+            return results
         lowest: dict[str, float] = {}
         for key, r in zip(keys, results):
             if key in repeated:

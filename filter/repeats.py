@@ -11,17 +11,18 @@ than not (REPEAT_FLOOR), where a line seen once must reach the model's own thres
 Four things keep an article's own lines safe. The model must already lean that way
 (a newsroom that reuses a background paragraph word for word scores it as editorial,
 near 0). Short lines ("Conclusion", "What's next?") are not remembered. A document
-most of whose lines were seen before is a copy of an earlier one (a page crawled
-twice, a syndicated story), where repetition says nothing about any line. And copies
-of a line within one document go together, by the copy that reads most like editorial
-(see Cleaner._drop_repeated).
+most of whose lines that read as editorial were seen before is a copy of an earlier one
+(a page crawled twice, a syndicated story), where repetition says nothing about any
+line. And copies of a line within one document go together, by the copy that reads most
+like editorial (see Cleaner._drop_repeated). Both read the lines' scores, not which of
+them went, so the output of a stream, cleaned again, stays as it is; but a document judged
+a copy can be judged otherwise once the earlier copies have lost lines.
 
 Only earlier documents count, so a stream is cleaned in one pass, in order, and
 each document's output depends on the documents before it, never after.
 """
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 
 from .features import normalize
@@ -33,14 +34,17 @@ from .segment import split_lines
 REPEAT_FLOOR = 0.5
 #: Lines shorter than this (normalized) are neither remembered nor removed as repeats.
 REPEAT_MIN_CHARS = 40
-#: A document with more than this share of its remembered lines seen before is a copy.
+#: A document with more than this share of its long lines that read as editorial seen before is a copy.
 COPY_SHARE = 0.5
 #: Lines remembered at most; the least recently seen are forgotten first.
 MEMORY_LINES = 100_000
 
 
 class SeenLines:
-    """The lines of the documents seen so far in one stream, by an 8-byte digest each.
+    """The lines of the documents seen so far in one stream, each kept as its hash.
+
+    Python's string hash is 64 bits: two lines of a stream share one far too rarely to matter,
+    and a hash costs a fifth of a digest.
 
     >>> seen = SeenLines()
     >>> bio = "Mara Lind covers derivatives and spot ETFs for the markets desk."
@@ -52,7 +56,7 @@ class SeenLines:
 
     def __init__(self, limit: int = MEMORY_LINES):
         self.limit = limit
-        self._lines: OrderedDict[bytes, None] = OrderedDict()  # in order of last seen
+        self._lines: OrderedDict[int, None] = OrderedDict()  # in order of last seen
 
     def mark(self, texts: list[str]) -> list[frozenset[str]]:
         """For each document in order, its (normalized) lines seen in an earlier document; then
@@ -62,18 +66,11 @@ class SeenLines:
     def _mark(self, text: str) -> frozenset[str]:
         # In line order, not a set's: which lines are forgotten first must not vary from run to run.
         lines = (normalize(line.text) for line in split_lines(text))
-        digests = {key: _digest(key) for key in lines if len(key) >= REPEAT_MIN_CHARS}
-        seen = frozenset(key for key, digest in digests.items() if digest in self._lines)
-        for digest in digests.values():
-            self._lines[digest] = None
-            self._lines.move_to_end(digest)
+        hashes = {key: hash(key) for key in lines if len(key) >= REPEAT_MIN_CHARS}
+        seen = frozenset(key for key, hashed in hashes.items() if hashed in self._lines)
+        for hashed in hashes.values():
+            self._lines[hashed] = None
+            self._lines.move_to_end(hashed)
         while len(self._lines) > self.limit:
             self._lines.popitem(last=False)
-        if len(seen) > COPY_SHARE * len(digests):
-            return frozenset()  # a copy of an earlier document
         return seen
-
-
-def _digest(key: str) -> bytes:
-    # surrogatepass: a lone surrogate escaped in JSON is text like any other here.
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()

@@ -129,3 +129,25 @@ def test_the_command_remembers_within_an_input_unless_told_not_to(tmp_path):
     assert remembered.exit_code == alone.exit_code == 0
     assert [json.loads(line)["text"] for line in remembered.stdout.splitlines()] == [f"{RAIL}\n{SIGN_OFF}", PORT]
     assert alone.stdout == source.read_text()
+
+
+#: A site's footer, each line sure junk on its own: under the port story, more long lines than the story has.
+FOOTER = [
+    "This story was produced by our transport desk with reporting from regional correspondents.",
+    "Sign up for the Morning Manifest newsletter to get shipping and rail news in your inbox every day.",
+    "Follow us on X and LinkedIn for the latest updates on ports, freight and logistics.",
+    "Disclaimer: The information in this article is for general purposes only and is not advice.",
+    "© 2026 Harbourline Media Ltd. All rights reserved. Reproduction without permission is prohibited.",
+    "Cookies help us deliver our services. By using our services, you agree to our use of cookies.",
+]
+
+
+def test_a_stream_cleaned_again_stays_as_it_is(remembering):
+    # The port story's long lines are mostly the footer, seen under the rail story: it is still no copy
+    # of the rail story, because its own lines (those that read as editorial) were never seen. Judged
+    # by all its long lines it passed for a copy, kept its sign-off, and lost it when cleaned again.
+    footer = "\n".join(FOOTER)
+    docs = [f"{RAIL}\n{SIGN_OFF}\n{footer}", f"{PORT}\n{SIGN_OFF}\n{footer}"]
+    once = list(remembering.clean_many(docs))
+    assert SIGN_OFF not in once[1] and all(line not in once[1] for line in FOOTER)
+    assert list(remembering.clean_many(once)) == once
