@@ -196,7 +196,7 @@ class Cleaner:
             if not batch:
                 continue
             if explain:
-                yield from (results for _, results in self._decide(batch, explain=True, repeated=repeated))
+                yield from self._classify_batch(batch, repeated)
             else:
                 yield from self._clean_batch(batch, repeated)
 
@@ -207,6 +207,9 @@ class Cleaner:
     def _clean_batch(self, texts: list[str], repeated: list[frozenset[str]] | None = None) -> list[str]:
         decided = self._decide(texts, explain=False, repeated=repeated)
         return [rebuild(text, lines, results) for text, (lines, results) in zip(texts, decided)]
+
+    def _classify_batch(self, texts: list[str], repeated: list[frozenset[str]] | None = None) -> list[list[LineResult]]:
+        return [results for _, results in self._decide(texts, explain=True, repeated=repeated)]
 
     def _decide(
         self, texts: list[str], explain: bool, repeated: list[frozenset[str]] | None = None
@@ -241,7 +244,7 @@ class Cleaner:
                 for d, idx, doc_scores in zip(pending, alive, scored)
             ]
             if repeated is not None:
-                decided = [self._drop_repeated(results, repeated[d], doc_scores.proba)
+                decided = [self._drop_repeated(results, repeated[d], doc_scores)
                            for d, results, doc_scores in zip(pending, decided, scored)]
             if self.options.split_glued:
                 self._cut_glued(decided, kinds)
@@ -285,21 +288,21 @@ class Cleaner:
         """The script most of the text is written in, when the model has read no article in it."""
         return unread_script(text, self.scripts)
 
-    def _drop_repeated(self, results: list[LineResult], repeated: frozenset[str], proba: np.ndarray) -> list[LineResult]:
+    def _drop_repeated(self, results: list[LineResult], repeated: frozenset[str], scored) -> list[LineResult]:
         """Label as junk the lines that earlier documents printed too, from REPEAT_FLOOR on.
 
         A document most of whose long lines that read as editorial were printed before is a copy
         of an earlier one (a page crawled twice), and is left as it is. Copies of a line in one
         document go together, by the copy that reads most like editorial: a page printed twice
         holds its article's opening twice, and when that opening was an earlier page's story card,
-        the copy at the top still reads as the article it is.
+        the copy at the top still reads as the article it is. ``scored`` is the model's reading of
+        the lines (model.Scored): their normalized texts, as SeenLines keeps them, and scores.
         """
-        from .features import normalize
         from .repeats import COPY_SHARE, REPEAT_FLOOR, REPEAT_MIN_CHARS
 
         if not repeated:
             return results
-        keys = [normalize(r.text) for r in results]
+        keys = scored.texts
         reading = [key for key, r in zip(keys, results) if r.junk < REPEAT_FLOOR and len(key) >= REPEAT_MIN_CHARS]
         if sum(key in repeated for key in reading) > COPY_SHARE * len(reading):
             return results
@@ -310,7 +313,7 @@ class Cleaner:
         out = []
         for row, (key, r) in enumerate(zip(keys, results)):
             if r.label is Label.EDITORIAL and lowest.get(key, 0.0) >= REPEAT_FLOOR:
-                kind, kind_score = _junk_kind(proba[row])
+                kind, kind_score = _junk_kind(scored.proba[row])
                 r = replace(r, label=kind, score=kind_score, kept=kind in self.options.keep)
             out.append(r)
         return out

@@ -68,8 +68,7 @@ def _clean(batch: tuple[list[str], list | None]) -> list[str]:
 
 
 def _classify(batch: tuple[list[str], list | None]) -> list:
-    texts, repeated = batch
-    return [results for _, results in _worker_cleaner._decide(texts, explain=True, repeated=repeated)]
+    return _worker_cleaner._classify_batch(*batch)
 
 
 def run_parallel(cleaner, text_batches: Iterable[tuple[list[str], list | None]], n_jobs: int, explain: bool) -> Iterator:

@@ -9,6 +9,7 @@ from filter import Label
 from filter.cli import app
 from filter.clean import LineResult
 from filter.labels import LABELS
+from filter.model import Scored
 from filter.repeats import REPEAT_FLOOR, REPEAT_MIN_CHARS, SeenLines
 
 PORT = """# Port of Valdren reopens after storm repairs
@@ -93,9 +94,10 @@ def test_copies_in_one_document_go_by_the_copy_that_reads_most_like_editorial(re
     proba[:, LABELS.index(Label.TEASER)] = 1.0
     results = [_result(0, opening, 0.02), _result(5, "Other line of the article, long enough to count.", 0.6),
                _result(9, opening, 0.8)]
-    assert all(r.kept for r in remembering._drop_repeated(results, frozenset({opening}), proba))
+    scored = Scored([r.text for r in results], None, None, proba, None)
+    assert all(r.kept for r in remembering._drop_repeated(results, frozenset({opening}), scored))
     results[0] = _result(0, opening, 0.7)
-    decided = remembering._drop_repeated(results, frozenset({opening}), proba)
+    decided = remembering._drop_repeated(results, frozenset({opening}), scored)
     assert [r.kept for r in decided] == [False, True, False]
     assert decided[0].label is Label.TEASER
 
