@@ -73,3 +73,15 @@ def test_a_labeled_line_holding_a_line_break_is_refused(tmp_path, text):
     path.write_text('{"id": "a", "lines": [{"text": "%s", "label": "editorial"}]}\n' % text, encoding="utf-8")
     with pytest.raises(ValueError, match="mine.jsonl:1: not a labeled document .line text holds a line break"):
         list(read_documents([path]))
+
+
+def test_the_data_file_is_what_the_build_writes(tmp_path, monkeypatch):
+    """An edit to data/sources or data/build.py must come with the rebuilt file, and the reverse."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("data_build", DATA / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    monkeypatch.setattr(build, "OUT", tmp_path / "built.jsonl")
+    build.main()
+    assert (tmp_path / "built.jsonl").read_bytes() == (DATA / "promo-filter.jsonl").read_bytes()
