@@ -1,4 +1,5 @@
 """The shipped training data meets its documented shape."""
+import importlib.util
 from collections import Counter
 from pathlib import Path
 
@@ -77,8 +78,6 @@ def test_a_labeled_line_holding_a_line_break_is_refused(tmp_path, text):
 
 def test_the_data_file_is_what_the_build_writes(tmp_path, monkeypatch):
     """An edit to data/sources or data/build.py must come with the rebuilt file, and the reverse."""
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("data_build", DATA / "build.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
