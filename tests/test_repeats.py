@@ -60,6 +60,16 @@ def test_a_line_an_earlier_document_printed_goes_from_the_floor(remembering):
     assert "printed in an earlier document" in results[-1].reason
 
 
+def test_a_paragraph_the_newsroom_reuses_under_two_stories_stays_in_both(remembering):
+    # Background a desk pastes word for word under every story on a subject reads as the article's own.
+    background = ("Nordlink Rail, which is owned by the regional government, carries about 40,000 "
+                  "passengers a day on its coastal and inland lines.")
+    docs = [f"{RAIL}\n{background}", f"{FERRY}\n{background}"]
+    scores = [r.junk for r in remembering.classify(docs[1]) if r.text == background]
+    assert scores and scores[0] < REPEAT_FLOOR  # the premise: were it not, the test would say nothing
+    assert list(remembering.clean_many(docs)) == docs
+
+
 def test_without_repeats_each_document_is_cleaned_alone(remembering):
     alone = remembering.with_options(repeats=False)
     docs = [f"{RAIL}\n{SIGN_OFF}", f"{PORT}\n{SIGN_OFF}"]
