@@ -216,6 +216,20 @@ class LineModel:
         rows = [read[t] if t in read else cache[t] for t in texts]
         return np.array([r[0] for r in rows], dtype=np.float32), np.array([r[1] for r in rows])
 
+    def layout_mismatch(self) -> str | None:
+        """How the features this model was fitted on differ from those this code computes, or None.
+
+        A model trained by another release of promo-filter may read lines with other features;
+        scored with these it would fail deep inside, or, were the counts equal, score nonsense.
+        """
+        fitted = {
+            "shape features": len(getattr(self.vectorizer_, "shape_scale_", ())),
+            "context features": getattr(self.stage2_, "n_features_in_", 0),
+        }
+        expected = {"shape features": len(SHAPE_NAMES), "context features": len(context_names(LABELS))}
+        differ = [f"{fitted[k]} {k}, this release computes {expected[k]}" for k in fitted if fitted[k] != expected[k]]
+        return "; ".join(differ) or None
+
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_alone"}  # the cache is not part of the model
 

@@ -31,6 +31,10 @@ VERSION = (
     "retrain it with `promo-filter train` (or install scikit-learn {trained})"
 )
 CORRUPT = "model {path} cannot be read ({error}); retrain it with `promo-filter train` or restore the file"
+LAYOUT = (
+    "model {path} was trained by a release of promo-filter that reads lines differently ({problem}); "
+    "retrain it with `promo-filter train`"
+)
 
 
 #: Bundles already loaded in this process, by the SHA-256 of their file: the same bytes give the
@@ -140,5 +144,10 @@ def load(path: str | Path | None = None, trusted: bool = False) -> tuple[dict, d
         raise ModelError(CORRUPT.format(path=model_path, error=f"{type(exc).__name__}: {exc}")) from None
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         raise ModelError(CORRUPT.format(path=model_path, error="unknown model format"))
+    if not callable(getattr(bundle.get("model"), "layout_mismatch", None)):
+        raise ModelError(CORRUPT.format(path=model_path, error="no line model in the file"))
+    problem = bundle["model"].layout_mismatch()
+    if problem:
+        raise ModelError(LAYOUT.format(path=model_path, problem=problem))
     _LOADED[actual] = bundle
     return bundle, card

@@ -399,6 +399,20 @@ def test_truncated_model_is_a_clear_error(copied_model):
         Cleaner.load(copied_model, trusted=True)
 
 
+def test_model_of_another_feature_layout_is_refused_with_how_to_retrain(copied_model, monkeypatch):
+    # A model a release with one shape feature fewer trained: scored with these features it would fail deep
+    # inside, or, were the counts equal, score nonsense.
+    import filter.model
+    import filter.store
+
+    monkeypatch.setattr(filter.store, "_LOADED", {})  # the shipped bytes were loaded, and checked, before
+    monkeypatch.setattr(filter.model, "SHAPE_NAMES", filter.model.SHAPE_NAMES + ("a feature this release adds",))
+    with pytest.raises(ModelError, match=r"\d+ shape features, this release computes \d+.*promo-filter train"):
+        Cleaner.load(copied_model, trusted=True)
+    result = runner.invoke(app, ["clean", "--model", str(copied_model), "--trust-model"], input="Gold rose.\n")
+    assert result.exit_code == 3 and "reads lines differently" in result.output
+
+
 def test_cli_refuses_untrusted_model_with_exit_code_3(copied_model):
     result = runner.invoke(app, ["clean", "--model", str(copied_model)], input="Gold rose.\n")
     assert result.exit_code == 3 and "--trust-model" in result.output
