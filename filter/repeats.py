@@ -31,7 +31,7 @@ from .segment import split_lines
 #: A line seen in an earlier document goes from this junk score on. An article's own prose, reused
 #: word for word by its newsroom, reads near 0; a site's related-story summaries read 0.1-0.6 under
 #: each article. On the test split, with the models of four seeds, 0.5 down to 0.2 removes 0.9-1.4
-#: points more junk and loses one more editorial line (one model, of 2,179); 0.1 loses more.
+#: points more junk, and one of the four models loses one more of the 2,179 editorial lines; 0.1 loses more.
 REPEAT_FLOOR = 0.2
 #: Lines shorter than this (normalized) are neither remembered nor removed as repeats.
 REPEAT_MIN_CHARS = 40
