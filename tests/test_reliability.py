@@ -292,7 +292,10 @@ def test_interrupted_run_leaves_the_old_output_untouched(tmp_path, sig):
     target.write_text("old output\n", encoding="utf-8")
     # Two jobs whatever the machine's cores, so there are workers to outlive their parent.
     command = [sys.executable, "-m", "filter", "clean", str(tmp_path / "big.jsonl"), "-o", str(target), "--jobs", "2"]
-    proc = subprocess.Popen(command, stderr=subprocess.PIPE)
+    # Ctrl-C reaches a command run from a terminal. A suite run as a background job of a non-interactive
+    # shell ignores SIGINT, and a child would inherit that: it starts with the default disposition instead.
+    default_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, preexec_fn=default_sigint)
     deadline = time.monotonic() + 60
     # Interrupt once cleaned records are being written to the temporary file (the input is long enough
     # that the run is still going then, even on a loaded machine).
