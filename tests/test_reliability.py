@@ -292,10 +292,7 @@ def test_interrupted_run_leaves_the_old_output_untouched(tmp_path, sig):
     target.write_text("old output\n", encoding="utf-8")
     # Two jobs whatever the machine's cores, so there are workers to outlive their parent.
     command = [sys.executable, "-m", "filter", "clean", str(tmp_path / "big.jsonl"), "-o", str(target), "--jobs", "2"]
-    # Ctrl-C reaches a command run from a terminal. A suite run as a background job of a non-interactive
-    # shell ignores SIGINT, and a child would inherit that: it starts with the default disposition instead.
-    default_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
-    proc = subprocess.Popen(command, stderr=subprocess.PIPE, preexec_fn=default_sigint)
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, preexec_fn=_default_sigint)
     deadline = time.monotonic() + 60
     # Interrupt once cleaned records are being written to the temporary file (the input is long enough
     # that the run is still going then, even on a loaded machine).
@@ -346,6 +343,12 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path, command):
     proc.stdout.close()
     _, stderr = proc.communicate(timeout=120)
     assert (proc.returncode, stderr) == (0, b"")
+
+
+def _default_sigint() -> None:
+    """Give a child SIGINT's default disposition, as a command run from a terminal has: a suite run as a
+    background job of a non-interactive shell ignores SIGINT, and the child would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _children(pid: int) -> list[int]:
