@@ -38,9 +38,8 @@ PLACES = ("after the last paragraph", "between paragraphs")
 ARTICLES_PER_PIECE = 2
 
 
-def articles_of(split: str) -> list[list[str]]:
+def articles_of(articles: list[dict], split: str) -> list[list[str]]:
     """The editorial lines of each article of the split (long enough to have a middle)."""
-    articles, _ = build.load_sources()
     bodies = [
         [text for text, label in build.body_lines(a) if label is Label.EDITORIAL]
         for a in articles if build.split_of(a["id"]) == split
@@ -94,9 +93,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     cleaner = Cleaner.load(args.model, trusted=args.trust_model)
-    articles = articles_of("test")
-    _, pieces = build.load_sources()
-    runs = {split: measure(cleaner, pieces[split], articles, args.seed) for split in ("test", "train")}
+    articles, pieces = build.load_sources()
+    test_articles = articles_of(articles, "test")
+    runs = {split: measure(cleaner, pieces[split], test_articles, args.seed) for split in ("test", "train")}
 
     rows = [("all junk", lambda k: True)]
     rows += [(label.value, lambda k, v=label.value: k[0] == v) for label in Label if label is not Label.EDITORIAL]
