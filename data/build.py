@@ -10,9 +10,14 @@ other articles, as sites do. Junk units and articles are split into train and
 test by the same id hash, so test documents carry only junk the model never saw.
 
 Usage: python data/build.py  (deterministic; rewrites data/promo-filter.jsonl)
+       python data/build.py --seed TEXT --out PATH  (the same pieces, drawn and laid out anew)
+
+The draw itself moves a trained model's figures about as much as the training seed does,
+so a change to the sources is best judged on two or more draws (see data/README.md).
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import random
@@ -113,8 +118,8 @@ def body_lines(article) -> list[tuple[str, Label]]:
 class Composer:
     """Adds junk to one article; everything it draws comes from the article's own split."""
 
-    def __init__(self, article, pool, others, rng):
-        self.article, self.pool, self.others, self.rng = article, pool, others, rng
+    def __init__(self, article, pool, others, rng, seed: str = SEED):
+        self.article, self.pool, self.others, self.rng, self.seed = article, pool, others, rng, seed
 
     def unit(self, label: str, kind: str | None = None) -> list[tuple[str, Label]]:
         keys = [k for k in self.pool if k[0] == label and (kind is None or k[1] == kind)]
@@ -309,9 +314,9 @@ class Composer:
             doc[at:at] = top
         if rng.random() < TAIL_SHARE or doc == body:
             # Drawn apart from the article's main stream, so the other documents stay as they were.
-            short = random.Random(f"{SEED}:short-tail:{self.article['id']}")
+            short = random.Random(f"{self.seed}:short-tail:{self.article['id']}")
             if short.random() < SHORT_TAIL_SHARE:
-                doc += Composer(self.article, self.pool, self.others, short).kind(short.choice(SHORT_TAIL_KINDS))
+                doc += Composer(self.article, self.pool, self.others, short, self.seed).kind(short.choice(SHORT_TAIL_KINDS))
             else:
                 doc += self.tail()
         if rng.random() < DOUBLED_SHARE:
@@ -351,19 +356,24 @@ def layout(lines: list[tuple[str, Label]], rng) -> tuple[list[str], list[Label |
     return texts, labels
 
 
-def main() -> None:
+def main(argv: list[str] = ()) -> None:
+    parser = argparse.ArgumentParser(description="Build the training data from data/sources.")
+    parser.add_argument("--seed", default=SEED, help=f"the draw (default {SEED!r}, which data/promo-filter.jsonl holds)")
+    parser.add_argument("--out", type=Path, default=OUT, help="where to write (default data/promo-filter.jsonl)")
+    args = parser.parse_args(argv)
+    seed, out = args.seed, args.out
     articles, units = load_sources()
     by_split = defaultdict(list)
     for article in articles:
         by_split[split_of(article["id"])].append(article)
     stats, hard = Counter(), 0
-    with OUT.open("w", encoding="utf-8") as fh:
+    with out.open("w", encoding="utf-8") as fh:
         for article in articles:
             split = split_of(article["id"])
-            rng = random.Random(f"{SEED}:{article['id']}")
+            rng = random.Random(f"{seed}:{article['id']}")
             others = [a for a in by_split[split] if a["id"] != article["id"]]
-            lines = Composer(article, units[split], others, rng).compose()
-            add_briefs(lines, article, random.Random(f"{SEED}:brief:{article['id']}"))
+            lines = Composer(article, units[split], others, rng, seed).compose()
+            add_briefs(lines, article, random.Random(f"{seed}:brief:{article['id']}"))
             texts, labels = layout(lines, rng)
             record = document_record(article["id"], article["domain"], texts, labels)
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -373,8 +383,8 @@ def main() -> None:
             hard += len(article.get("hard", []))
     stats["hard editorial lines"] = hard
     print(json.dumps(dict(stats), indent=1))
-    print("sha256", hashlib.sha256(OUT.read_bytes()).hexdigest())
+    print("sha256", hashlib.sha256(out.read_bytes()).hexdigest())
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
