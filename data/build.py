@@ -316,7 +316,8 @@ class Composer:
             # Drawn apart from the article's main stream, so the other documents stay as they were.
             short = random.Random(f"{self.seed}:short-tail:{self.article['id']}")
             if short.random() < SHORT_TAIL_SHARE:
-                doc += Composer(self.article, self.pool, self.others, short, self.seed).kind(short.choice(SHORT_TAIL_KINDS))
+                piece = Composer(self.article, self.pool, self.others, short, self.seed)
+                doc += piece.kind(short.choice(SHORT_TAIL_KINDS))
             else:
                 doc += self.tail()
         if rng.random() < DOUBLED_SHARE:
@@ -358,7 +359,7 @@ def layout(lines: list[tuple[str, Label]], rng) -> tuple[list[str], list[Label |
 
 def main(argv: list[str] = ()) -> None:
     parser = argparse.ArgumentParser(description="Build the training data from data/sources.")
-    parser.add_argument("--seed", default=SEED, help=f"the draw (default {SEED!r}, which data/promo-filter.jsonl holds)")
+    parser.add_argument("--seed", default=SEED, help=f"the draw (default {SEED!r}: data/promo-filter.jsonl)")
     parser.add_argument("--out", type=Path, default=OUT, help="where to write (default data/promo-filter.jsonl)")
     args = parser.parse_args(argv)
     seed, out = args.seed, args.out
