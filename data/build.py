@@ -118,7 +118,7 @@ def body_lines(article) -> list[tuple[str, Label]]:
 class Composer:
     """Adds junk to one article; everything it draws comes from the article's own split."""
 
-    def __init__(self, article, pool, others, rng, seed: str = SEED):
+    def __init__(self, article, pool, others, rng, seed: str):
         self.article, self.pool, self.others, self.rng, self.seed = article, pool, others, rng, seed
 
     def unit(self, label: str, kind: str | None = None) -> list[tuple[str, Label]]:
