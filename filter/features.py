@@ -540,14 +540,26 @@ def _word_grams(codes: np.ndarray, line: np.ndarray, bits: int):
 
 
 def _tf_idf(rows, cols, n_rows: int, bits: int, idf: np.ndarray | None) -> sparse.csr_matrix:
-    """Sublinear term counts (1 + log count) per line, weighted by idf when given."""
+    """Sublinear term counts (1 + log count) per line, weighted by idf when given.
+
+    Each (line, column) pair is one integer key. Sorted, the keys are already in CSR order, and a
+    run of equal keys is one n-gram's count: one sort of the batch, where scipy's duplicate summing
+    sorts each row on its own and takes twice as long.
+    """
     rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-    counts = sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_rows, 1 << bits)
-    )
-    counts.sum_duplicates()
-    counts.data = 1.0 + np.log(counts.data)
+    keys = (rows << bits) | cols
+    if n_rows << bits <= 1 << 32:
+        keys = keys.astype(np.uint32)  # sorts in about half the time of int64
+    keys.sort()
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(keys))).astype(np.float32)
+    unique = keys[starts]
+    indptr = np.searchsorted(unique >> bits, np.arange(n_rows + 1))
+    columns = (unique & ((1 << bits) - 1)).astype(np.int32)
+    counts = sparse.csr_matrix((1.0 + np.log(counts), columns, indptr), shape=(n_rows, 1 << bits))
     if idf is not None:
         counts.data *= idf[counts.indices]
         counts.eliminate_zeros()  # n-grams too rare in training are not features at all
