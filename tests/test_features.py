@@ -6,10 +6,11 @@ from pathlib import Path
 import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 
 from filter.features import (
     CONTEXT_OFFSETS, LEAD_NAMES, MIN_SHAPE_SCALE, SHAPE_NAMES, SURE_JUNK, LineFeatures, content_tokens, context_matrix,
-    context_names, context_rows, normalize, shape_rows, shape_vector,
+    _tf_idf, context_names, context_rows, normalize, shape_rows, shape_vector,
 )
 from filter.labels import LABELS
 
@@ -176,6 +177,36 @@ def test_hashed_features_of_a_line_do_not_depend_on_its_batch():
     among = features.transform([lines[2], lines[1], lines[0]]).toarray()
     assert np.array_equal(alone[0], among[2])
     assert not np.array_equal(among[0], among[2])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 40),
+    st.sampled_from([5, 17, 31]),  # 40 lines << 31 bits passes 2**32: the keys stay 64-bit
+    st.lists(st.tuples(st.integers(0, 39), st.integers(0, 2**31 - 1)), max_size=300),
+    st.booleans(),
+)
+def test_tf_idf_counts_match_summing_duplicates(n_rows, bits, pairs, weighted):
+    # Counting runs of sorted (line, column) keys must give exactly what summing the duplicates of
+    # the pairs gives, in CSR order, and leave out columns whose idf is 0.
+    pairs = [(row % n_rows, col % (1 << bits)) for row, col in pairs]
+    rows = [np.array([r for r, _ in pairs], dtype=np.int64)]
+    cols = [np.array([c for _, c in pairs], dtype=np.int64)]
+    weighted = weighted and bits < 31  # an idf array of 2**31 columns would take 8 GB
+    idf = np.random.default_rng(len(pairs)).choice([0.0, 0.5, 2.0], 1 << bits).astype(np.float32) if weighted else None
+    got = _tf_idf(rows, cols, n_rows, bits, idf)
+    expected = sparse.coo_matrix(
+        (np.ones(len(pairs), dtype=np.float32), (rows[0], cols[0])), shape=(n_rows, 1 << bits)
+    ).tocsr()
+    expected.sum_duplicates()
+    expected.data = 1.0 + np.log(expected.data)
+    if idf is not None:
+        expected.data *= idf[expected.indices]
+        expected.eliminate_zeros()
+    assert got.dtype == np.float32 and got.shape == expected.shape
+    assert np.array_equal(got.indptr, expected.indptr)
+    assert np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
 
 
 def test_feature_names_read_the_columns_a_line_sets():
