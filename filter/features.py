@@ -555,11 +555,11 @@ def _tf_idf(rows, cols, n_rows: int, bits: int, idf: np.ndarray | None) -> spars
     first = np.ones(len(keys), dtype=bool)
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    counts = np.diff(np.append(starts, len(keys))).astype(np.float32)
+    occurrences = np.diff(np.append(starts, len(keys))).astype(np.float32)
     unique = keys[starts]
     indptr = np.searchsorted(unique >> bits, np.arange(n_rows + 1))
     columns = (unique & ((1 << bits) - 1)).astype(np.int32)
-    counts = sparse.csr_matrix((1.0 + np.log(counts), columns, indptr), shape=(n_rows, 1 << bits))
+    counts = sparse.csr_matrix((1.0 + np.log(occurrences), columns, indptr), shape=(n_rows, 1 << bits))
     if idf is not None:
         counts.data *= idf[counts.indices]
         counts.eliminate_zeros()  # n-grams too rare in training are not features at all
